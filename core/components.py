@@ -1,0 +1,290 @@
+"""The extension points: what a plugin subclasses to add an encoder, algo, searcher or
+post-processor.
+
+Components are registered as classes and built by the runtime with their validated config.
+``__init__`` stays light; anything heavy (model weights) loads in :meth:`Encoder.warm_up`,
+inside the executor, never at import or registration.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import BaseModel, ConfigDict, Field
+
+from reelsearch.core.models import Asset, Hit, SearchRequest
+
+if TYPE_CHECKING:
+    from reelsearch.core.store.base import CollectionSpec, Point, VectorStore
+
+RecordT = TypeVar("RecordT", bound=BaseModel)
+
+ComponentKind = str
+"""One of ``"algo"``, ``"encoder"``, ``"searcher"``, ``"postprocessor"``."""
+
+
+class NoConfig(BaseModel):
+    """The config of a component that takes none."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Resources(BaseModel):
+    """What one instance of a component asks the executor for."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    cpus: float = Field(default=1.0, ge=0)
+    gpus: float = Field(default=0.0, ge=0)
+
+
+class Component(ABC):
+    """What every registered component has: a unique name, a description and a config model.
+
+    Attributes:
+        name: Unique among components of its kind; used in config files, requests and the CLI.
+        description: One line shown by ``reelsearch plugins``.
+        Config: Pydantic model of the component's options; must set ``extra="forbid"`` so that a
+            misspelled option is an error rather than silently ignored.
+    """
+
+    kind: ClassVar[ComponentKind]
+    name: ClassVar[str]
+    description: ClassVar[str] = ""
+    Config: ClassVar[type[BaseModel]] = NoConfig
+
+    def __init__(self, config: BaseModel | None = None) -> None:
+        self.config = config if config is not None else self.Config()
+
+
+class Modality(StrEnum):
+    """What an encoder can embed."""
+
+    TEXT = "text"
+    IMAGE = "image"
+    VIDEO = "video"
+    AUDIO = "audio"
+
+
+Vectors = NDArray[np.float32]
+"""A ``(n, dimension)`` float32 array, one L2-normalised row per input."""
+
+Image = NDArray[np.uint8]
+"""An ``(height, width, 3)`` RGB image."""
+
+
+class Encoder(Component):
+    """Turns text, images, frames or audio into vectors in one embedding space.
+
+    Attributes:
+        modalities: What :meth:`encode_text` / :meth:`encode_images` accept.
+        resources: What one encoder instance needs from the executor.
+    """
+
+    kind = "encoder"
+    modalities: ClassVar[frozenset[Modality]]
+    resources: ClassVar[Resources] = Resources()
+
+    @property
+    @abstractmethod
+    def dimension(self) -> int:
+        """Length of the vectors this encoder returns."""
+
+    def warm_up(self) -> None:  # noqa: B027 - optional hook, no-op by default
+        """Load weights; called once, lazily, where the encoder runs (not at import)."""
+
+    def encode_text(self, texts: Sequence[str]) -> Vectors:
+        """Embed ``texts`` as rows of a ``(len(texts), dimension)`` array."""
+        raise NotImplementedError(f"encoder {self.name!r} does not embed text")
+
+    def encode_images(self, images: Sequence[Image]) -> Vectors:
+        """Embed RGB ``images`` as rows of a ``(len(images), dimension)`` array."""
+        raise NotImplementedError(f"encoder {self.name!r} does not embed images")
+
+
+class Sink(ABC, Generic[RecordT]):
+    """Turns an algo's records into store points under the algo's collection.
+
+    The runtime drives the lifecycle: :meth:`on_write_start`, then the points from
+    :meth:`points` are upserted in batches, then :meth:`on_write_complete` or, if anything
+    failed, :meth:`on_write_failed` (the runtime has already removed what it wrote).
+    """
+
+    @abstractmethod
+    def collection(self) -> CollectionSpec:
+        """The collection the points go to: its name, vectors and indexed payload fields."""
+
+    @abstractmethod
+    def points(self, asset: Asset, records: Sequence[RecordT]) -> Iterable[Point]:
+        """The points for ``records`` of ``asset``; ids must be deterministic
+        (see :func:`reelsearch.core.models.point_id`)."""
+
+    def on_write_start(self, asset: Asset, store: VectorStore) -> None:  # noqa: B027
+        """Called before the first point of ``asset`` is written."""
+
+    def on_write_complete(self, asset: Asset, written: int) -> None:  # noqa: B027
+        """Called after all ``written`` points of ``asset`` are stored."""
+
+    def on_write_failed(self, asset: Asset, error: BaseException) -> None:  # noqa: B027
+        """Called when writing ``asset`` failed; nothing of this attempt remains stored."""
+
+
+ProgressCallback = Callable[[int, int | None], None]
+"""``progress(done, total)``: how far a long step has come; ``total`` may be unknown."""
+
+
+class AlgoContext:
+    """What an algo's :meth:`Algo.run` gets: the asset, its dependencies' outputs and services.
+
+    Attributes:
+        asset: The asset being processed.
+        inputs: Records of each algo named in ``depends_on``, by algo name.
+        media_dir: A folder of this asset and algo under the data home, for files such as
+            thumbnails; created on first use.
+        progress: Report progress of long work; shown as a progress bar.
+    """
+
+    def __init__(
+        self,
+        asset: Asset,
+        inputs: Mapping[str, Sequence[BaseModel]],
+        media_dir: Path,
+        encoders: Callable[[str], Encoder],
+        progress: ProgressCallback | None = None,
+    ) -> None:
+        self.asset = asset
+        self.inputs = inputs
+        self._media_dir = media_dir
+        self._encoders = encoders
+        self.progress: ProgressCallback = progress or (lambda done, total: None)
+
+    @property
+    def media_dir(self) -> Path:
+        self._media_dir.mkdir(parents=True, exist_ok=True)
+        return self._media_dir
+
+    def encoder(self, name: str) -> Encoder:
+        """The named encoder, warmed up."""
+        return self._encoders(name)
+
+    def records(self, algo: str, schema: type[RecordT]) -> list[RecordT]:
+        """The records of dependency ``algo``, checked against ``schema``."""
+        if algo not in self.inputs:
+            raise KeyError(f"{algo!r} is not among this algo's dependencies ({sorted(self.inputs)})")
+        return [r if isinstance(r, schema) else schema.model_validate(r) for r in self.inputs[algo]]
+
+
+class Algo(Component, Generic[RecordT]):
+    """A media-understanding algorithm: one asset in, typed records out.
+
+    Attributes:
+        version: Bump it when outputs change; memoised outputs of other versions are not reused.
+        depends_on: Names of algos whose records :meth:`run` reads (``ctx.inputs``).
+        Record: Pydantic model of one output record (the algo's schema).
+        resources: CPU / GPU the executor reserves for one run.
+        schema_version: Bump it when the stored payload layout changes; each schema version has
+            its own store collection.
+    """
+
+    kind = "algo"
+    version: ClassVar[str]
+    depends_on: ClassVar[tuple[str, ...]] = ()
+    Record: ClassVar[type[BaseModel]]
+    resources: ClassVar[Resources] = Resources()
+    schema_version: ClassVar[int] = 1
+
+    @abstractmethod
+    def run(self, ctx: AlgoContext) -> Sequence[RecordT]:
+        """Compute this algo's records for ``ctx.asset``."""
+
+    def sink(self) -> Sink[RecordT] | None:
+        """Where records go in the store; ``None`` keeps them in the feature store only."""
+        return None
+
+
+class Capability(StrEnum):
+    """What a searcher can do, so the router knows where to send a request."""
+
+    VECTOR = "vector"
+    FULL_TEXT = "full_text"
+    FILTERS = "filters"
+
+
+class SearchContext:
+    """What a searcher gets at query time: the store and the encoders, warmed up."""
+
+    def __init__(
+        self,
+        store: VectorStore,
+        encoders: Callable[[str], Encoder],
+        collection_of: Callable[[str], str],
+    ) -> None:
+        self.store = store
+        self._encoders = encoders
+        self._collection_of = collection_of
+
+    def encoder(self, name: str) -> Encoder:
+        return self._encoders(name)
+
+    def collection(self, algo: str) -> str:
+        """The store collection holding ``algo``'s records."""
+        return self._collection_of(algo)
+
+
+class Searcher(Component):
+    """Answers search requests over one algo's records.
+
+    Attributes:
+        algo: The algo whose collection this searcher reads.
+        capabilities: Vector kNN, full text, filters.
+        query_kinds: Which request kinds it answers: ``text``, ``image``, ``like``, ``clip``.
+    """
+
+    kind = "searcher"
+    algo: ClassVar[str]
+    capabilities: ClassVar[frozenset[Capability]]
+    query_kinds: ClassVar[frozenset[str]] = frozenset({"text"})
+
+    def accepts(self, request: SearchRequest) -> bool:
+        """Whether this searcher should receive ``request``."""
+        if request.algos and self.name not in request.algos and self.algo not in request.algos:
+            return False
+        return request.query_kind in self.query_kinds
+
+    @abstractmethod
+    def search(self, request: SearchRequest, ctx: SearchContext) -> list[Hit]:
+        """The hits for ``request``, best first, at most ``request.offset + request.limit``."""
+
+
+class PostProcessor(Component):
+    """Rewrites the merged hit list: fuse scores, group, sort, merge, threshold, paginate.
+
+    Post-processors run in the order the request or config names them, never in plugin load
+    order. Per-request options arrive in ``request.options[self.name]``.
+    """
+
+    kind = "postprocessor"
+
+    @abstractmethod
+    def process(self, request: SearchRequest, hits: list[Hit]) -> list[Hit]:
+        """Return the processed hits."""
+
+
+def options_for(component: Component, request: SearchRequest) -> dict[str, Any]:
+    """The per-request options addressed to ``component`` (``request.options[name]``)."""
+    value = request.options.get(component.name, {})
+    return value if isinstance(value, dict) else {}
+
+
+COMPONENT_BASES: dict[ComponentKind, type[Component]] = {
+    "algo": Algo,
+    "encoder": Encoder,
+    "searcher": Searcher,
+    "postprocessor": PostProcessor,
+}

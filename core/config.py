@@ -1,0 +1,142 @@
+"""Settings: a TOML file plus ``REELSEARCH_*`` environment variables, validated by pydantic.
+
+Precedence, highest first: arguments given in code, environment variables, the TOML file
+(``REELSEARCH_CONFIG``, else ``reelsearch.toml`` in the data home), defaults.
+
+Example ``reelsearch.toml``::
+
+    store_url = "http://qdrant.internal:6333"
+    executor = "ray"
+    ray_address = "ray://head:10001"
+    disable_plugins = ["colorstats"]
+
+    [components.shots]
+    detector = "transnetv2"
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import platformdirs
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from reelsearch.core.errors import ConfigError
+
+CONFIG_FILE_NAME = "reelsearch.toml"
+
+
+def default_home() -> Path:
+    """``REELSEARCH_HOME``, else the platform's user data folder for reelsearch."""
+    env = os.environ.get("REELSEARCH_HOME")
+    return Path(env).expanduser() if env else Path(platformdirs.user_data_dir("reelsearch"))
+
+
+def _config_file() -> Path | None:
+    explicit = os.environ.get("REELSEARCH_CONFIG")
+    if explicit:
+        path = Path(explicit).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"REELSEARCH_CONFIG points at {path}, which is not a file")
+        return path
+    candidate = default_home() / CONFIG_FILE_NAME
+    return candidate if candidate.is_file() else None
+
+
+CommaList = Annotated[list[str], NoDecode]
+
+
+class Settings(BaseSettings):
+    """Everything reelsearch can be configured with."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="REELSEARCH_", extra="forbid", validate_default=True
+    )
+
+    home: Path = Field(default_factory=default_home, description="Data home: store, media, cache.")
+    store_url: str | None = Field(
+        default=None,
+        description="Qdrant server URL (http://...), or a folder for Qdrant Edge; "
+        "default: Qdrant Edge under <home>/store.",
+    )
+    store_api_key: str | None = Field(default=None, description="API key of the Qdrant server.")
+    features_url: str | None = Field(
+        default=None,
+        description="Feature store: a folder or an fsspec URL (s3://...); default <home>/features.",
+    )
+    executor: Literal["local", "ray"] = Field(default="local", description="Where algos run.")
+    ray_address: str | None = Field(
+        default=None, description="Ray cluster address; unset starts a local Ray."
+    )
+    ray_num_cpus: int | None = Field(default=None, ge=1, description="CPUs for a local Ray.")
+    plugins: CommaList | None = Field(
+        default=None, description="Allow-list of plugin entry-point names (comma separated)."
+    )
+    disable_plugins: CommaList = Field(
+        default_factory=list, description="Plugin entry-point names never to load."
+    )
+    components: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Options of each component, by component name."
+    )
+
+    @field_validator("plugins", "disable_plugins", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("home", mode="after")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @property
+    def store_dir(self) -> Path:
+        return self.home / "store"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.home / "media"
+
+    @property
+    def features_location(self) -> str:
+        return self.features_url or str(self.home / "features")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        path = _config_file()
+        if path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read and validate the settings; any problem is one :class:`ConfigError`."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(f"invalid reelsearch configuration: {problems}") from None
+    except ValueError as exc:  # malformed TOML
+        raise ConfigError(f"invalid reelsearch configuration file: {exc}") from None

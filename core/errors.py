@@ -1,0 +1,56 @@
+"""Every error reelsearch raises on purpose derives from :class:`ReelsearchError`.
+
+Each names the thing at fault and, where there is one, the remedy, so that the CLI and the
+server can show it as one line instead of a traceback.
+"""
+
+from __future__ import annotations
+
+
+class ReelsearchError(Exception):
+    """Base class of every error reelsearch raises on purpose."""
+
+
+class ConfigError(ReelsearchError):
+    """The configuration file or a ``REELSEARCH_*`` variable is invalid."""
+
+
+class PluginError(ReelsearchError):
+    """A plugin failed to import, or registered something invalid."""
+
+
+class UnknownComponentError(ReelsearchError, LookupError):
+    """An algo, encoder, searcher or post-processor name that no plugin registered."""
+
+    def __init__(self, kind: str, name: str, known: list[str]) -> None:
+        self.kind, self.name, self.known = kind, name, known
+        listing = ", ".join(sorted(known)) or "none registered"
+        super().__init__(f"unknown {kind} {name!r}; known {kind}s: {listing}")
+
+
+class DependencyCycleError(ReelsearchError):
+    """Algos depend on each other in a cycle."""
+
+
+class StoreError(ReelsearchError):
+    """The vector store refused an operation or holds incompatible data."""
+
+
+class FeatureStoreError(ReelsearchError):
+    """The feature store could not read or write an entry."""
+
+
+class MediaError(ReelsearchError):
+    """A media file is missing, empty, truncated, corrupt or not a video."""
+
+
+class ModelUnavailableError(ReelsearchError):
+    """A model's weights could not be loaded (offline, wrong name or missing checkpoint)."""
+
+
+class RequestError(ReelsearchError, ValueError):
+    """A search request is malformed or exceeds a limit."""
+
+
+class ExecutorError(ReelsearchError):
+    """The executor could not start or a task failed on it."""
