@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 RecordT = TypeVar("RecordT", bound=BaseModel)
 
 ComponentKind = str
-"""One of ``"algo"``, ``"encoder"``, ``"searcher"``, ``"postprocessor"``."""
+"""One of ``"algo"``, ``"encoder"``, ``"detector"``, ``"searcher"``, ``"postprocessor"``."""
 
 
 class NoConfig(BaseModel):
@@ -96,7 +96,7 @@ class Encoder(Component):
     def dimension(self) -> int:
         """Length of the vectors this encoder returns."""
 
-    def warm_up(self) -> None:  # noqa: B027 - optional hook, no-op by default
+    def warm_up(self) -> None:
         """Load weights; called once, lazily, where the encoder runs (not at import)."""
 
     def encode_text(self, texts: Sequence[str]) -> Vectors:
@@ -106,6 +106,31 @@ class Encoder(Component):
     def encode_images(self, images: Sequence[Image]) -> Vectors:
         """Embed RGB ``images`` as rows of a ``(len(images), dimension)`` array."""
         raise NotImplementedError(f"encoder {self.name!r} does not embed images")
+
+
+FrameBatch = NDArray[np.uint8]
+"""``(n, height, width, 3)`` RGB frames, consecutive in decode order."""
+
+
+class ShotDetector(Component):
+    """Finds the frames where a new shot starts, from one sequential pass over small frames.
+
+    Attributes:
+        frame_size: ``(width, height)`` of the frames :meth:`detect` wants; the decoder scales
+            to it in the same pass.
+    """
+
+    kind = "detector"
+    frame_size: ClassVar[tuple[int, int]] = (48, 27)
+
+    @abstractmethod
+    def detect(self, batches: Iterable[FrameBatch], fps: float) -> list[int]:
+        """Frame numbers where a new shot starts, ascending, excluding 0.
+
+        Args:
+            batches: All frames of the video in order, in batches.
+            fps: The video's frame rate (for time-based settings such as minimum shot length).
+        """
 
 
 class Sink(ABC, Generic[RecordT]):
@@ -125,13 +150,13 @@ class Sink(ABC, Generic[RecordT]):
         """The points for ``records`` of ``asset``; ids must be deterministic
         (see :func:`reelsearch.core.models.point_id`)."""
 
-    def on_write_start(self, asset: Asset, store: VectorStore) -> None:  # noqa: B027
+    def on_write_start(self, asset: Asset, store: VectorStore) -> None:
         """Called before the first point of ``asset`` is written."""
 
-    def on_write_complete(self, asset: Asset, written: int) -> None:  # noqa: B027
+    def on_write_complete(self, asset: Asset, written: int) -> None:
         """Called after all ``written`` points of ``asset`` are stored."""
 
-    def on_write_failed(self, asset: Asset, error: BaseException) -> None:  # noqa: B027
+    def on_write_failed(self, asset: Asset, error: BaseException) -> None:
         """Called when writing ``asset`` failed; nothing of this attempt remains stored."""
 
 
@@ -155,13 +180,13 @@ class AlgoContext:
         asset: Asset,
         inputs: Mapping[str, Sequence[BaseModel]],
         media_dir: Path,
-        encoders: Callable[[str], Encoder],
+        components: Callable[[ComponentKind, str], Component],
         progress: ProgressCallback | None = None,
     ) -> None:
         self.asset = asset
         self.inputs = inputs
         self._media_dir = media_dir
-        self._encoders = encoders
+        self._components = components
         self.progress: ProgressCallback = progress or (lambda done, total: None)
 
     @property
@@ -170,13 +195,19 @@ class AlgoContext:
         return self._media_dir
 
     def encoder(self, name: str) -> Encoder:
-        """The named encoder, warmed up."""
-        return self._encoders(name)
+        """The named encoder, configured and warmed up."""
+        return _typed(self._components("encoder", name), Encoder)
+
+    def detector(self, name: str) -> ShotDetector:
+        """The named shot detector, configured."""
+        return _typed(self._components("detector", name), ShotDetector)
 
     def records(self, algo: str, schema: type[RecordT]) -> list[RecordT]:
         """The records of dependency ``algo``, checked against ``schema``."""
         if algo not in self.inputs:
-            raise KeyError(f"{algo!r} is not among this algo's dependencies ({sorted(self.inputs)})")
+            raise KeyError(
+                f"{algo!r} is not among this algo's dependencies ({sorted(self.inputs)})"
+            )
         return [r if isinstance(r, schema) else schema.model_validate(r) for r in self.inputs[algo]]
 
 
@@ -222,15 +253,16 @@ class SearchContext:
     def __init__(
         self,
         store: VectorStore,
-        encoders: Callable[[str], Encoder],
+        components: Callable[[ComponentKind, str], Component],
         collection_of: Callable[[str], str],
     ) -> None:
         self.store = store
-        self._encoders = encoders
+        self._components = components
         self._collection_of = collection_of
 
     def encoder(self, name: str) -> Encoder:
-        return self._encoders(name)
+        """The named encoder, configured and warmed up."""
+        return _typed(self._components("encoder", name), Encoder)
 
     def collection(self, algo: str) -> str:
         """The store collection holding ``algo``'s records."""
@@ -276,6 +308,15 @@ class PostProcessor(Component):
         """Return the processed hits."""
 
 
+T = TypeVar("T", bound=Component)
+
+
+def _typed(component: Component, expected: type[T]) -> T:
+    if not isinstance(component, expected):
+        raise TypeError(f"{component.name!r} is a {component.kind}, not a {expected.kind}")
+    return component
+
+
 def options_for(component: Component, request: SearchRequest) -> dict[str, Any]:
     """The per-request options addressed to ``component`` (``request.options[name]``)."""
     value = request.options.get(component.name, {})
@@ -285,6 +326,7 @@ def options_for(component: Component, request: SearchRequest) -> dict[str, Any]:
 COMPONENT_BASES: dict[ComponentKind, type[Component]] = {
     "algo": Algo,
     "encoder": Encoder,
+    "detector": ShotDetector,
     "searcher": Searcher,
     "postprocessor": PostProcessor,
 }

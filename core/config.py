@@ -84,11 +84,14 @@ class Settings(BaseSettings):
     disable_plugins: CommaList = Field(
         default_factory=list, description="Plugin entry-point names never to load."
     )
+    algos: CommaList | None = Field(
+        default=None, description="Algos ingest runs (with their dependencies); default all."
+    )
     components: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Options of each component, by component name."
     )
 
-    @field_validator("plugins", "disable_plugins", mode="before")
+    @field_validator("plugins", "disable_plugins", "algos", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):

@@ -22,10 +22,13 @@ class PluginError(ReelsearchError):
 class UnknownComponentError(ReelsearchError, LookupError):
     """An algo, encoder, searcher or post-processor name that no plugin registered."""
 
-    def __init__(self, kind: str, name: str, known: list[str]) -> None:
+    def __init__(
+        self, kind: str, name: str, known: list[str], needed_by: str | None = None
+    ) -> None:
         self.kind, self.name, self.known = kind, name, known
         listing = ", ".join(sorted(known)) or "none registered"
-        super().__init__(f"unknown {kind} {name!r}; known {kind}s: {listing}")
+        context = f" (a dependency of {needed_by!r})" if needed_by else ""
+        super().__init__(f"unknown {kind} {name!r}{context}; known {kind}s: {listing}")
 
 
 class DependencyCycleError(ReelsearchError):

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
-    from reelsearch.core.components import Algo, Encoder, PostProcessor, Searcher
+    from reelsearch.core.components import Algo, Encoder, PostProcessor, Searcher, ShotDetector
 
 PROJECT = "reelsearch"
 
@@ -36,6 +36,15 @@ def register_encoders(register: Callable[[type[Encoder]], None]) -> None:
 
     Called once when the plugin host loads. Weights must not load here; they load in
     ``Encoder.warm_up``.
+    """
+
+
+@hookspec
+def register_detectors(register: Callable[[type[ShotDetector]], None]) -> None:
+    """Register shot-boundary detector classes: ``register(MyDetector)`` for each.
+
+    Called once when the plugin host loads. The ``shots`` algo runs the detector its config
+    names.
     """
 
 

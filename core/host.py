@@ -23,6 +23,7 @@ ENTRY_POINT_GROUP = "reelsearch.plugins"
 HOOKS: dict[str, ComponentKind] = {
     "register_algos": "algo",
     "register_encoders": "encoder",
+    "register_detectors": "detector",
     "register_searchers": "searcher",
     "register_postprocessors": "postprocessor",
 }
@@ -66,9 +67,7 @@ class PluginHost:
         self.allow = None if allow is None else list(allow)
         self.block = list(block)
         self.extra = list(extra)
-        self._entry_points = entry_point_source or (
-            lambda: entry_points(group=ENTRY_POINT_GROUP)
-        )
+        self._entry_points = entry_point_source or (lambda: entry_points(group=ENTRY_POINT_GROUP))
         self.manager = pluggy.PluginManager(hookspecs.PROJECT)
         self.manager.add_hookspecs(hookspecs)
         self.plugins: dict[str, PluginInfo] = {}
@@ -133,4 +132,3 @@ class PluginHost:
                         f"{info.describe()} failed in {hook_name}: {type(exc).__name__}: {exc}"
                     ) from exc
         return registry
-

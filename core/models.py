@@ -66,7 +66,9 @@ class Shot(BaseModel):
     @model_validator(mode="after")
     def _non_empty(self) -> Shot:
         if self.end_frame <= self.start_frame:
-            raise ValueError(f"shot {self.index} is empty: frames {self.start_frame}-{self.end_frame}")
+            raise ValueError(
+                f"shot {self.index} is empty: frames {self.start_frame}-{self.end_frame}"
+            )
         return self
 
     @property

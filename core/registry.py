@@ -16,6 +16,7 @@ from reelsearch.core.components import (
     Encoder,
     PostProcessor,
     Searcher,
+    ShotDetector,
 )
 from reelsearch.core.errors import PluginError, UnknownComponentError
 
@@ -31,11 +32,11 @@ class PluginInfo:
     version: str | None = None
 
     def describe(self) -> str:
-        if self.distribution:
-            return f'plugin "{self.name}" (distribution {self.distribution} {self.version or ""})'.replace(
-                " )", ")"
-            )
-        return f'plugin "{self.name}"'
+        """``plugin "name" (distribution dist 1.2)``, for error messages."""
+        if not self.distribution:
+            return f'plugin "{self.name}"'
+        version = f" {self.version}" if self.version else ""
+        return f'plugin "{self.name}" (distribution {self.distribution}{version})'
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,9 @@ class Registry:
 
     def encoder(self, name: str) -> type[Encoder]:
         return self.get("encoder", name).component  # type: ignore[return-value]
+
+    def detector(self, name: str) -> type[ShotDetector]:
+        return self.get("detector", name).component  # type: ignore[return-value]
 
     def searcher(self, name: str) -> type[Searcher]:
         return self.get("searcher", name).component  # type: ignore[return-value]

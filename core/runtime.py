@@ -1,0 +1,205 @@
+"""The runtime applications embed: plugins, store, feature store and executor behind one object.
+
+Example::
+
+    from reelsearch.core.runtime import Runtime
+
+    with Runtime.open(home="/data/reelsearch") as rs:
+        rs.ingest(["episode1.mp4"], title="My Show")
+        response = rs.search(SearchRequest(text="red race car"))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from reelsearch.core.catalog import Catalog
+from reelsearch.core.components import Algo, Component, ComponentKind, ProgressCallback
+from reelsearch.core.config import Settings, load_settings
+from reelsearch.core.errors import MediaError
+from reelsearch.core.executor import Executor, open_executor
+from reelsearch.core.factory import ComponentFactory, load_registry
+from reelsearch.core.features import FeatureStore
+from reelsearch.core.gateway import Gateway
+from reelsearch.core.host import LocalPlugin
+from reelsearch.core.media import content_hash, probe
+from reelsearch.core.models import Asset, MetadataValue, SearchRequest, SearchResponse
+from reelsearch.core.pipeline import AssetReport, Pipeline
+from reelsearch.core.registry import Registry
+from reelsearch.core.store import open_store
+from reelsearch.core.store.base import VectorStore
+
+
+@dataclass
+class IngestResult:
+    """What :meth:`Runtime.ingest` did: a report per ingested asset, an error per bad file."""
+
+    reports: list[AssetReport] = field(default_factory=list)
+    failures: dict[str, MediaError] = field(default_factory=dict)
+
+
+class Runtime:
+    """Plugins, store, feature store and executor, opened lazily from one :class:`Settings`.
+
+    Args:
+        settings: The configuration; :func:`load_settings` reads the file and environment.
+        plugins: Plugins to load besides the installed ones (embedding apps, tests).
+        store: Use this store instead of opening the configured one.
+        executor: Use this executor instead of opening the configured one.
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        plugins: Sequence[LocalPlugin] = (),
+        store: VectorStore | None = None,
+        executor: Executor | None = None,
+    ) -> None:
+        self.settings = settings or load_settings()
+        self.plugins = tuple(plugins)
+        self._store = store
+        self._executor = executor
+
+    @classmethod
+    def open(cls, *, plugins: Sequence[LocalPlugin] = (), **overrides: Any) -> Runtime:
+        """A runtime from the config file and environment, with ``overrides`` on top."""
+        return cls(load_settings(**overrides), plugins=plugins)
+
+    @cached_property
+    def registry(self) -> Registry:
+        return load_registry(self.settings, self.plugins)
+
+    @cached_property
+    def components(self) -> ComponentFactory:
+        return ComponentFactory(self.registry, self.settings)
+
+    def component(self, kind: ComponentKind, name: str) -> Component:
+        """The configured instance of a registered component."""
+        return self.components(kind, name)
+
+    @property
+    def store(self) -> VectorStore:
+        if self._store is None:
+            self._store = open_store(
+                self.settings.store_url,
+                home=self.settings.home,
+                api_key=self.settings.store_api_key,
+            )
+        return self._store
+
+    @property
+    def executor(self) -> Executor:
+        if self._executor is None:
+            self._executor = open_executor(self.settings)
+        return self._executor
+
+    @cached_property
+    def features(self) -> FeatureStore:
+        return FeatureStore(self.settings.features_location)
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        return Catalog(self.store)
+
+    @cached_property
+    def pipeline(self) -> Pipeline:
+        return Pipeline(
+            self.settings, self.components, self.features, self.store, self.executor, self.plugins
+        )
+
+    @cached_property
+    def gateway(self) -> Gateway:
+        return Gateway(self.registry, self.components, self.store)
+
+    def default_algos(self) -> list[str]:
+        """The algos ingest runs unless told otherwise: the configured list, else all."""
+        return list(self.settings.algos) if self.settings.algos else self.registry.names("algo")
+
+    def asset(
+        self,
+        path: str | Path,
+        title: str | None = None,
+        metadata: dict[str, MetadataValue] | None = None,
+    ) -> Asset:
+        """Probe ``path`` and describe it as an :class:`Asset` (nothing is stored)."""
+        source = Path(path).expanduser()
+        media = probe(source)
+        return Asset(
+            id=content_hash(source),
+            uri=str(source.resolve()),
+            title=title or source.stem,
+            metadata=metadata or {},
+            media=media,
+        )
+
+    def ingest(
+        self,
+        paths: Iterable[str | Path],
+        *,
+        title: str | None = None,
+        metadata: dict[str, MetadataValue] | None = None,
+        algos: Sequence[str] | None = None,
+        strict: bool = True,
+        on_step: Callable[[str, Asset], ProgressCallback | None] | None = None,
+    ) -> IngestResult:
+        """Probe, analyse and index videos.
+
+        Every file is probed before any work starts. A bad file (missing, empty, truncated,
+        corrupt, not a video) raises :class:`MediaError` when ``strict``; otherwise it is
+        reported in :attr:`IngestResult.failures` and the others are ingested. Nothing is
+        stored for a bad file and nothing already stored is touched.
+
+        Args:
+            paths: Video files.
+            title: Title of every file; default: each file's name without extension.
+            metadata: Metadata of every file, filterable at search time.
+            algos: Algos to bring up to date (with their dependencies); default
+                :meth:`default_algos`.
+            strict: Raise on the first bad file instead of skipping it.
+            on_step: Called as each algo starts on an asset; may return a progress callback.
+        """
+        result = IngestResult()
+        assets: dict[str, Asset] = {}
+        for path in paths:
+            try:
+                asset = self.asset(path, title, metadata)
+            except MediaError as exc:
+                if strict:
+                    raise
+                result.failures[str(path)] = exc
+                continue
+            assets.setdefault(asset.id, asset)
+        targets = list(algos) if algos is not None else self.default_algos()
+        result.reports = self.pipeline.run(list(assets.values()), targets, on_step)
+        for asset in assets.values():
+            self.catalog.put(asset)
+        return result
+
+    def search(self, request: SearchRequest) -> SearchResponse:
+        """Run ``request`` through the gateway."""
+        return self.gateway.search(request)
+
+    def algo(self, name: str) -> Algo[Any]:
+        algo = self.component("algo", name)
+        assert isinstance(algo, Algo)
+        return algo
+
+    def close(self) -> None:
+        """Flush the store and stop what the runtime started."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+        if self._executor is not None:
+            self._executor.close()
+            self._executor = None
+
+    def __enter__(self) -> Runtime:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,88 @@
+"""Writing an algo's records into the store through its sink, all or nothing per asset."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel
+
+from reelsearch.core.components import Sink
+from reelsearch.core.errors import PluginError, StoreError
+from reelsearch.core.models import Asset
+from reelsearch.core.store.base import STANDARD_INDEXES, PointFilter, VectorStore
+
+REQUIRED_PAYLOAD = tuple(STANDARD_INDEXES)
+
+
+def stored_ids(store: VectorStore, collection: str, asset_id: str) -> set[str]:
+    """Ids of every point of ``asset_id`` in ``collection``."""
+    ids: set[str] = set()
+    offset: str | None = None
+    only_asset = PointFilter(asset_ids=[asset_id])
+    while True:
+        page, offset = store.scroll(collection, filter=only_asset, limit=1_000, offset=offset)
+        ids.update(p.id for p in page)
+        if offset is None:
+            return ids
+
+
+def write_records(
+    store: VectorStore, sink: Sink[Any], asset: Asset, records: Sequence[BaseModel], algo: str
+) -> int:
+    """Replace ``asset``'s points in the sink's collection with those of ``records``.
+
+    New points are upserted first, then the asset's stale points (from an older run) are
+    deleted, so readers never see the asset missing. If the upsert fails, the points this call
+    added are removed again and the asset's earlier points are left as they were.
+
+    Returns:
+        The number of points written.
+    """
+    spec = sink.collection()
+    store.ensure_collection(spec)
+    points = list(sink.points(asset, records))
+    for point in points:
+        missing = [field for field in REQUIRED_PAYLOAD if field not in point.payload]
+        if missing:
+            raise PluginError(
+                f"the sink of algo {algo!r} made a point without payload field(s) "
+                f"{', '.join(missing)}; every point needs {', '.join(REQUIRED_PAYLOAD)}"
+            )
+    before = stored_ids(store, spec.name, asset.id)
+    sink.on_write_start(asset, store)
+    try:
+        store.upsert(spec.name, points)
+    except Exception as exc:
+        added = [p.id for p in points if p.id not in before]
+        if added:
+            store.delete(spec.name, ids=added)
+        sink.on_write_failed(asset, exc)
+        raise StoreError(
+            f"writing {len(points)} points of algo {algo!r} for {asset.uri} failed: {exc}"
+        ) from exc
+    stale = before - {p.id for p in points}
+    if stale:
+        store.delete(spec.name, ids=sorted(stale))
+    sink.on_write_complete(asset, len(points))
+    return len(points)
+
+
+def refresh_asset_payload(store: VectorStore, collection: str, asset: Asset) -> bool:
+    """Bring ``title`` and ``metadata`` of the asset's stored points up to date.
+
+    Returns:
+        Whether anything had to change (a renamed title or edited metadata).
+    """
+    page, _ = store.scroll(collection, filter=PointFilter(asset_ids=[asset.id]), limit=1)
+    if not page:
+        return False
+    current = page[0].payload
+    if current.get("title") == asset.title and current.get("metadata", {}) == asset.metadata:
+        return False
+    store.set_payload(
+        collection,
+        {"title": asset.title, "metadata": asset.metadata},
+        filter=PointFilter(asset_ids=[asset.id]),
+    )
+    return True

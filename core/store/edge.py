@@ -1,0 +1,315 @@
+"""The embedded backend: Qdrant Edge, the Rust engine in-process (``qdrant-edge-py``).
+
+Layout on disk: one Edge shard per collection in ``<root>/<name>/``, with the collection's
+:class:`~reelsearch.core.store.base.CollectionSpec` saved beside the shard's own files as
+``<root>/<name>/collection.json``. Opening a root loads every collection that has one; a folder
+without it is debris of an interrupted create and is replaced when the collection is created.
+
+Edge requires a shard to declare dense or sparse vectors. A collection without dense vectors
+(payload only) therefore gets one sparse vector, ``_payload_only``, that no point ever fills:
+it costs nothing and makes the shard valid.
+
+The binding is thread-safe; a lock guards only the map of open shards (create, drop, close).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import qdrant_edge as qe
+
+from reelsearch.core.errors import StoreError
+from reelsearch.core.store.base import (
+    CollectionSpec,
+    Distance,
+    FieldType,
+    Point,
+    PointFilter,
+    ScoredPoint,
+    VectorStore,
+)
+from reelsearch.core.store.compat import missing_indexes, unknown_collection
+from reelsearch.core.store.filters import (
+    FilterModels,
+    deletion,
+    to_filter,
+    to_selection,
+)
+
+SPEC_FILE = "collection.json"
+PAYLOAD_ONLY_VECTOR = "_payload_only"
+
+_DISTANCES = {
+    Distance.COSINE: qe.Distance.Cosine,
+    Distance.DOT: qe.Distance.Dot,
+    Distance.EUCLID: qe.Distance.Euclid,
+}
+_SCHEMAS = {
+    FieldType.KEYWORD: qe.PayloadSchemaType.Keyword,
+    FieldType.INTEGER: qe.PayloadSchemaType.Integer,
+    FieldType.FLOAT: qe.PayloadSchemaType.Float,
+    FieldType.BOOL: qe.PayloadSchemaType.Bool,
+}
+_MODELS = FilterModels(
+    namespace=qe,
+    float_range=qe.RangeFloat,
+    has_id=lambda ids: qe.HasIdCondition(point_ids=set(ids)),
+)
+
+
+class EdgeStore(VectorStore):
+    """Collections in Qdrant Edge shards under one folder.
+
+    Args:
+        root: The folder holding one sub-folder per collection; created if missing.
+    """
+
+    backend = "edge"
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+        self._lock = threading.Lock()
+        self._closed = False
+        self._specs: dict[str, CollectionSpec] = {}
+        self._shards: dict[str, qe.EdgeShard] = {}
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the store folder {self.root}: {exc}") from exc
+        for spec_file in sorted(self.root.glob(f"*/{SPEC_FILE}")):
+            spec = CollectionSpec.model_validate_json(spec_file.read_text(encoding="utf-8"))
+            with _errors(spec.name):
+                self._shards[spec.name] = qe.EdgeShard.load(str(spec_file.parent))
+            self._specs[spec.name] = spec
+
+    def ensure_collection(self, spec: CollectionSpec) -> None:
+        with self._lock:
+            self._check_open()
+            current = self._specs.get(spec.name)
+            if current is None:
+                self._create(spec)
+                return
+            missing = missing_indexes(spec.name, current.vectors, current.all_indexes(), spec)
+            if missing:
+                self._index(spec.name, self._shards[spec.name], missing)
+                merged = CollectionSpec(
+                    name=spec.name,
+                    vectors=current.vectors,
+                    indexes={**current.indexes, **missing},
+                )
+                self._save_spec(merged)
+
+    def collections(self) -> list[str]:
+        with self._lock:
+            return sorted(self._specs)
+
+    def drop_collection(self, name: str) -> None:
+        with self._lock:
+            self._check_open()
+            shard = self._shards.pop(name, None)
+            if shard is None:
+                return
+            del self._specs[name]
+            with _errors(name):
+                shard.close()
+            folder = self.root / name
+            # The spec goes first: a folder left without one is debris, replaced on create.
+            (folder / SPEC_FILE).unlink(missing_ok=True)
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def upsert(self, collection: str, points: Sequence[Point], *, batch_size: int = 256) -> None:
+        if batch_size < 1:
+            raise StoreError(f"batch_size must be at least 1, not {batch_size}")
+        shard = self._shard(collection)
+        for start in range(0, len(points), batch_size):
+            batch = [
+                qe.Point(p.id, dict(p.vectors), p.payload)
+                for p in points[start : start + batch_size]
+            ]
+            with _errors(collection):
+                shard.update(qe.UpdateOperation.upsert_points(batch))
+
+    def search(
+        self,
+        collection: str,
+        vector: Sequence[float],
+        *,
+        using: str,
+        filter: PointFilter | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        score_threshold: float | None = None,
+        exact: bool = False,
+    ) -> list[ScoredPoint]:
+        shard = self._shard(collection)
+        vectors = self._specs[collection].vectors
+        if using not in vectors:
+            known = ", ".join(sorted(vectors)) or "none"
+            raise StoreError(
+                f"collection {collection!r} has no vector {using!r}; its vectors: {known}"
+            )
+        request = qe.SearchRequest(
+            query=qe.Query.Nearest([float(x) for x in vector], using=using),
+            limit=limit,
+            offset=offset,
+            filter=to_filter(filter, _MODELS),
+            params=qe.SearchParams(exact=exact),
+            with_vector=False,
+            with_payload=True,
+            score_threshold=score_threshold,
+        )
+        with _errors(collection):
+            hits = shard.search(request)
+        return [ScoredPoint(id=str(h.id), payload=h.payload or {}, score=h.score) for h in hits]
+
+    def retrieve(
+        self, collection: str, ids: Sequence[str], *, with_vectors: bool = False
+    ) -> list[Point]:
+        shard = self._shard(collection)
+        with _errors(collection):
+            records = shard.retrieve(list(ids), with_payload=True, with_vector=with_vectors)
+        found = {str(r.id): _point(r) for r in records}
+        return [found[i] for i in ids if i in found]
+
+    def scroll(
+        self,
+        collection: str,
+        *,
+        filter: PointFilter | None = None,
+        limit: int = 100,
+        offset: str | None = None,
+        with_vectors: bool = False,
+    ) -> tuple[list[Point], str | None]:
+        shard = self._shard(collection)
+        request = qe.ScrollRequest(
+            offset=offset,
+            limit=limit,
+            filter=to_filter(filter, _MODELS),
+            with_payload=True,
+            with_vector=with_vectors,
+        )
+        with _errors(collection):
+            records, next_offset = shard.scroll(request)
+        return [_point(r) for r in records], None if next_offset is None else str(next_offset)
+
+    def count(self, collection: str, *, filter: PointFilter | None = None) -> int:
+        shard = self._shard(collection)
+        with _errors(collection):
+            return shard.count(qe.CountRequest(exact=True, filter=to_filter(filter, _MODELS)))
+
+    def delete(
+        self,
+        collection: str,
+        *,
+        ids: Sequence[str] | None = None,
+        filter: PointFilter | None = None,
+    ) -> None:
+        """Delete the points among ``ids`` (all if ``None``) that match ``filter`` (all if
+        ``None``); at least one of the two must be given."""
+        shard = self._shard(collection)
+        operation = qe.UpdateOperation.delete_points_by_filter(deletion(ids, filter, _MODELS))
+        with _errors(collection):
+            shard.update(operation)
+
+    def set_payload(self, collection: str, payload: dict[str, Any], *, filter: PointFilter) -> None:
+        shard = self._shard(collection)
+        selection = to_selection(filter, _MODELS)
+        with _errors(collection):
+            shard.update(qe.UpdateOperation.set_payload_by_filter(selection, payload))
+
+    def optimize(self, collection: str | None = None) -> None:
+        """Build the HNSW graphs (and merge segments) after a bulk load; blocks until done.
+
+        Args:
+            collection: The collection to optimize; ``None`` optimizes every one.
+        """
+        names = self.collections() if collection is None else [collection]
+        for name in names:
+            shard = self._shard(name)
+            with _errors(name):
+                shard.optimize()
+
+    def close(self) -> None:
+        """Flush every shard to disk and close it; later calls do nothing."""
+        with self._lock:
+            shards, self._shards, self._specs = self._shards, {}, {}
+            self._closed = True
+        for name, shard in shards.items():
+            with _errors(name):
+                shard.flush()
+                shard.close()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreError(f"the store at {self.root} is closed")
+
+    def _shard(self, name: str) -> qe.EdgeShard:
+        with self._lock:
+            self._check_open()
+            shard = self._shards.get(name)
+            if shard is None:
+                raise unknown_collection(name, self._specs)
+            return shard
+
+    def _create(self, spec: CollectionSpec) -> None:
+        folder = self.root / spec.name
+        if folder.exists():  # debris of an interrupted create or drop: it has no spec
+            shutil.rmtree(folder)
+        config = qe.EdgeConfig(
+            vectors={
+                name: qe.EdgeVectorParams(size=v.size, distance=_DISTANCES[v.distance])
+                for name, v in spec.vectors.items()
+            }
+            or None,
+            sparse_vectors=(
+                None if spec.vectors else {PAYLOAD_ONLY_VECTOR: qe.EdgeSparseVectorParams()}
+            ),
+        )
+        with _errors(spec.name):
+            shard = qe.EdgeShard.create(str(folder), config)
+        self._index(spec.name, shard, spec.all_indexes())
+        self._save_spec(spec)
+        self._shards[spec.name] = shard
+
+    def _save_spec(self, spec: CollectionSpec) -> None:
+        path = self.root / spec.name / SPEC_FILE
+        partial = path.with_suffix(".partial")
+        partial.write_text(spec.model_dump_json(indent=2), encoding="utf-8")
+        partial.replace(path)
+        self._specs[spec.name] = spec
+
+    @staticmethod
+    def _index(name: str, shard: qe.EdgeShard, indexes: dict[str, FieldType]) -> None:
+        for field, kind in indexes.items():
+            with _errors(name):
+                shard.update(qe.UpdateOperation.create_field_index(field, _schema(kind)))
+
+
+def _schema(kind: FieldType) -> Any:
+    if kind is FieldType.TEXT:
+        return qe.TextIndexParams(
+            tokenizer=qe.TokenizerType.Word, lowercase=True, phrase_matching=True
+        )
+    return _SCHEMAS[kind]
+
+
+def _point(record: qe.Record) -> Point:
+    return Point.model_validate(
+        {"id": str(record.id), "vectors": record.vector or {}, "payload": record.payload or {}}
+    )
+
+
+@contextlib.contextmanager
+def _errors(collection: str) -> Iterator[None]:
+    """Turn the binding's errors (it raises bare ``Exception``) into ``StoreError``."""
+    try:
+        yield
+    except StoreError:
+        raise
+    except Exception as exc:
+        raise StoreError(f"Qdrant Edge failed on collection {collection!r}: {exc}") from exc

@@ -1,0 +1,117 @@
+"""The reelsearch SDK: everything a plugin author needs, and nothing else.
+
+A plugin is a module with ``@hookimpl`` functions, listed under the ``reelsearch.plugins``
+entry-point group of its distribution::
+
+    from reelsearch.sdk import Algo, hookimpl
+
+    class MyAlgo(Algo[MyRecord]):
+        ...
+
+    @hookimpl
+    def register_algos(register):
+        register(MyAlgo)
+
+A plugin imports only from ``reelsearch.sdk`` (and ``reelsearch.sdk.testing`` in its tests).
+"""
+
+from __future__ import annotations
+
+from reelsearch.core.components import (
+    Algo,
+    AlgoContext,
+    Capability,
+    Component,
+    Encoder,
+    FrameBatch,
+    Image,
+    Modality,
+    NoConfig,
+    PostProcessor,
+    ProgressCallback,
+    Resources,
+    SearchContext,
+    Searcher,
+    ShotDetector,
+    Sink,
+    Vectors,
+    options_for,
+)
+from reelsearch.core.errors import (
+    MediaError,
+    ModelUnavailableError,
+    PluginError,
+    ReelsearchError,
+    RequestError,
+)
+from reelsearch.core.hookspecs import hookimpl
+from reelsearch.core.models import (
+    Asset,
+    Hit,
+    MediaInfo,
+    MetadataValue,
+    SearchFilter,
+    SearchRequest,
+    SearchResponse,
+    Shot,
+    TimeRange,
+    point_id,
+)
+from reelsearch.core.store.base import (
+    CollectionSpec,
+    Distance,
+    FieldType,
+    Point,
+    PointFilter,
+    ScoredPoint,
+    VectorSpec,
+    VectorStore,
+)
+from reelsearch.core.timecode import frames_to_timecode, seconds_to_timecode
+
+__all__ = [
+    "Algo",
+    "AlgoContext",
+    "Asset",
+    "Capability",
+    "CollectionSpec",
+    "Component",
+    "Distance",
+    "Encoder",
+    "FieldType",
+    "FrameBatch",
+    "Hit",
+    "Image",
+    "MediaError",
+    "MediaInfo",
+    "MetadataValue",
+    "Modality",
+    "ModelUnavailableError",
+    "NoConfig",
+    "PluginError",
+    "Point",
+    "PointFilter",
+    "PostProcessor",
+    "ProgressCallback",
+    "ReelsearchError",
+    "RequestError",
+    "Resources",
+    "ScoredPoint",
+    "SearchContext",
+    "SearchFilter",
+    "SearchRequest",
+    "SearchResponse",
+    "Searcher",
+    "Shot",
+    "ShotDetector",
+    "Sink",
+    "TimeRange",
+    "VectorSpec",
+    "VectorStore",
+    "Vectors",
+    "frames_to_timecode",
+    "hookimpl",
+    "options_for",
+    "point_id",
+    "seconds_to_timecode",
+]

@@ -1,0 +1,24 @@
+"""The testing kit for plugin authors.
+
+- :class:`FakeEncoder`: a deterministic encoder with no weights (text and images share a
+  space: the query ``"red"`` finds red frames).
+- Contract mixins to subclass in your tests: :class:`StoreContract`, :class:`EncoderContract`,
+  :class:`SearcherContract`.
+- Fixtures (registered automatically through the ``pytest11`` entry point):
+  ``reelsearch_home``, ``throwaway_store``, ``register_plugin``.
+"""
+
+from __future__ import annotations
+
+from reelsearch.sdk.testing.encoder_contract import EncoderContract
+from reelsearch.sdk.testing.fake_encoder import FakeEncoder, dominant_colours
+from reelsearch.sdk.testing.searcher_contract import SearcherContract
+from reelsearch.sdk.testing.store_contract import StoreContract
+
+__all__ = [
+    "EncoderContract",
+    "FakeEncoder",
+    "SearcherContract",
+    "StoreContract",
+    "dominant_colours",
+]
