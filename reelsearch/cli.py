@@ -118,3 +118,20 @@ def ingest(
         out.print(f"{report.asset.title} [{report.asset.id[:12]}]: computed {done}")
     if result.failures:
         raise typer.Exit(1)
+
+
+@app.command()
+def titles(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the titles in the catalog and their assets."""
+    with _errors(), Runtime() as rs:
+        assets = rs.catalog.assets()
+    if as_json:
+        _print_json([a.model_dump(mode="json") for a in assets])
+        return
+    table = Table("title", "asset", "duration", "file")
+    for asset in assets:
+        duration = f"{asset.media.duration:.1f} s" if asset.media else "-"
+        table.add_row(asset.title, asset.id[:12], duration, asset.uri)
+    out.print(table)

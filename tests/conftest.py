@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import av
-import numpy as np
 import pytest
+
+from reelsearch.core.media.sample import PALETTE, write_video
 
 SHARED_MEDIA = Path(__file__).resolve().parents[2] / "shared" / "media"
 
@@ -22,43 +22,6 @@ def shared_media() -> Path:
 
 MakeVideo = Callable[..., Path]
 
-SOLID = {
-    "red": (220, 30, 30),
-    "green": (30, 180, 60),
-    "blue": (30, 60, 220),
-    "yellow": (240, 220, 40),
-    "white": (255, 255, 255),
-    "black": (0, 0, 0),
-}
-
-
-def write_video(
-    path: Path,
-    segments: Sequence[tuple[tuple[int, int, int], int]],
-    *,
-    size: tuple[int, int] = (64, 48),
-    fps: int = 24,
-    noise: int = 6,
-) -> Path:
-    """Write an H.264 mp4 of solid-colour segments ``(rgb, frames)`` with a little noise, so
-    each segment is one shot with a hard cut between segments."""
-    rng = np.random.default_rng(7)
-    width, height = size
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=fps)
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        for rgb, count in segments:
-            for _ in range(count):
-                frame = np.empty((height, width, 3), dtype=np.int16)
-                frame[:] = rgb
-                frame += rng.integers(-noise, noise + 1, size=frame.shape, dtype=np.int16)
-                image = av.VideoFrame.from_ndarray(
-                    np.clip(frame, 0, 255).astype(np.uint8), format="rgb24"
-                )
-                container.mux(stream.encode(image))
-        container.mux(stream.encode())
-    return path
-
 
 @pytest.fixture
 def make_video(tmp_path: Path) -> MakeVideo:
@@ -67,7 +30,7 @@ def make_video(tmp_path: Path) -> MakeVideo:
     def make(name: str, segments: Sequence[tuple[str, int]], **kwargs: object) -> Path:
         return write_video(
             tmp_path / name,
-            [(SOLID[c], n) for c, n in segments],
+            [(PALETTE[c], n) for c, n in segments],
             **kwargs,  # type: ignore[arg-type]
         )
 

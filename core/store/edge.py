@@ -21,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import qdrant_edge as qe
 
 from reelsearch.core.errors import StoreError
@@ -40,6 +41,7 @@ from reelsearch.core.store.filters import (
     to_filter,
     to_selection,
 )
+from reelsearch.core.store.records import batches, in_order, page, to_scored
 
 SPEC_FILE = "collection.json"
 PAYLOAD_ONLY_VECTOR = "_payload_only"
@@ -55,15 +57,27 @@ _SCHEMAS = {
     FieldType.FLOAT: qe.PayloadSchemaType.Float,
     FieldType.BOOL: qe.PayloadSchemaType.Bool,
 }
+
+
+def _exact_value(value: str | int | bool) -> object:
+    # qdrant-edge-py 0.9 reads a Python bool in MatchValue as an integer (bool subclasses int),
+    # which matches no boolean payload; numpy.bool_ is read as a boolean.
+    return np.bool_(value) if isinstance(value, bool) else value
+
+
 _MODELS = FilterModels(
     namespace=qe,
     float_range=qe.RangeFloat,
     has_id=lambda ids: qe.HasIdCondition(point_ids=set(ids)),
+    exact_value=_exact_value,
 )
 
 
 class EdgeStore(VectorStore):
     """Collections in Qdrant Edge shards under one folder.
+
+    Until :meth:`optimize` builds a shard's HNSW graph, searches scan its vectors (exact, but
+    slow at scale): call it after a bulk load.
 
     Args:
         root: The folder holding one sub-folder per collection; created if missing.
@@ -81,11 +95,12 @@ class EdgeStore(VectorStore):
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot create the store folder {self.root}: {exc}") from exc
-        for spec_file in sorted(self.root.glob(f"*/{SPEC_FILE}")):
-            spec = CollectionSpec.model_validate_json(spec_file.read_text(encoding="utf-8"))
-            with _errors(spec.name):
-                self._shards[spec.name] = qe.EdgeShard.load(str(spec_file.parent))
-            self._specs[spec.name] = spec
+        try:
+            for spec_file in sorted(self.root.glob(f"*/{SPEC_FILE}")):
+                self._load(spec_file)
+        except BaseException:
+            self.close()
+            raise
 
     def ensure_collection(self, spec: CollectionSpec) -> None:
         with self._lock:
@@ -123,14 +138,9 @@ class EdgeStore(VectorStore):
             shutil.rmtree(folder, ignore_errors=True)
 
     def upsert(self, collection: str, points: Sequence[Point], *, batch_size: int = 256) -> None:
-        if batch_size < 1:
-            raise StoreError(f"batch_size must be at least 1, not {batch_size}")
         shard = self._shard(collection)
-        for start in range(0, len(points), batch_size):
-            batch = [
-                qe.Point(p.id, dict(p.vectors), p.payload)
-                for p in points[start : start + batch_size]
-            ]
+        for chunk in batches(points, batch_size):
+            batch = [qe.Point(p.id, dict(p.vectors), p.payload) for p in chunk]
             with _errors(collection):
                 shard.update(qe.UpdateOperation.upsert_points(batch))
 
@@ -165,7 +175,7 @@ class EdgeStore(VectorStore):
         )
         with _errors(collection):
             hits = shard.search(request)
-        return [ScoredPoint(id=str(h.id), payload=h.payload or {}, score=h.score) for h in hits]
+        return [to_scored(h) for h in hits]
 
     def retrieve(
         self, collection: str, ids: Sequence[str], *, with_vectors: bool = False
@@ -173,8 +183,7 @@ class EdgeStore(VectorStore):
         shard = self._shard(collection)
         with _errors(collection):
             records = shard.retrieve(list(ids), with_payload=True, with_vector=with_vectors)
-        found = {str(r.id): _point(r) for r in records}
-        return [found[i] for i in ids if i in found]
+        return in_order(records, ids)
 
     def scroll(
         self,
@@ -195,7 +204,7 @@ class EdgeStore(VectorStore):
         )
         with _errors(collection):
             records, next_offset = shard.scroll(request)
-        return [_point(r) for r in records], None if next_offset is None else str(next_offset)
+        return page(records, next_offset)
 
     def count(self, collection: str, *, filter: PointFilter | None = None) -> int:
         shard = self._shard(collection)
@@ -256,6 +265,15 @@ class EdgeStore(VectorStore):
                 raise unknown_collection(name, self._specs)
             return shard
 
+    def _load(self, spec_file: Path) -> None:
+        try:
+            spec = CollectionSpec.model_validate_json(spec_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"cannot read the collection spec {spec_file}: {exc}") from exc
+        with _errors(spec.name):
+            self._shards[spec.name] = qe.EdgeShard.load(str(spec_file.parent))
+        self._specs[spec.name] = spec
+
     def _create(self, spec: CollectionSpec) -> None:
         folder = self.root / spec.name
         if folder.exists():  # debris of an interrupted create or drop: it has no spec
@@ -272,8 +290,13 @@ class EdgeStore(VectorStore):
         )
         with _errors(spec.name):
             shard = qe.EdgeShard.create(str(folder), config)
-        self._index(spec.name, shard, spec.all_indexes())
-        self._save_spec(spec)
+        try:
+            self._index(spec.name, shard, spec.all_indexes())
+            self._save_spec(spec)
+        except BaseException:
+            shard.close()
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
         self._shards[spec.name] = shard
 
     def _save_spec(self, spec: CollectionSpec) -> None:
@@ -296,12 +319,6 @@ def _schema(kind: FieldType) -> Any:
             tokenizer=qe.TokenizerType.Word, lowercase=True, phrase_matching=True
         )
     return _SCHEMAS[kind]
-
-
-def _point(record: qe.Record) -> Point:
-    return Point.model_validate(
-        {"id": str(record.id), "vectors": record.vector or {}, "payload": record.payload or {}}
-    )
 
 
 @contextlib.contextmanager

@@ -2,15 +2,16 @@
 
 Qdrant Edge (``qdrant_edge``) and ``qdrant_client`` spell their filter models alike
 (``Filter``, ``FieldCondition``, ``MatchValue``, ``MatchAny``, ``MatchText``, ``MatchPhrase``,
-all with the same keyword arguments); they differ only in the range class and in how
-``HasIdCondition`` takes its ids. :class:`FilterModels` captures one binding's spelling, and
-:func:`to_filter` holds the one translation both backends use.
+all with the same keyword arguments); they differ in the range class, in how
+``HasIdCondition`` takes its ids and in the values ``MatchValue`` accepts.
+:class:`FilterModels` captures one binding's spelling, and :func:`to_filter` holds the one
+translation both backends use.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from reelsearch.core.errors import StoreError
@@ -26,11 +27,13 @@ class FilterModels:
         namespace: The module holding ``Filter``, ``FieldCondition`` and the ``Match*`` classes.
         float_range: The range class, called with ``gte`` and ``lte`` keywords.
         has_id: Builds a condition that holds for the points with the given ids.
+        exact_value: Adapts a value for ``MatchValue`` where the binding needs it.
     """
 
     namespace: Any
     float_range: Callable[..., Any]
     has_id: Callable[[list[str]], Any]
+    exact_value: Callable[[str | int | bool], object] = field(default=lambda value: value)
 
 
 def to_filter(
@@ -113,4 +116,4 @@ def _metadata_condition(key: str, value: MetadataValue, models: FilterModels) ->
     if isinstance(value, float):
         # Exact matches take only str, int and bool: a float matches as a one-point range.
         return _range(key, models, gte=value, lte=value)
-    return ns.FieldCondition(key=key, match=ns.MatchValue(value=value))
+    return ns.FieldCondition(key=key, match=ns.MatchValue(value=models.exact_value(value)))

@@ -1,0 +1,249 @@
+"""The executor interface: where algos and other batched work run.
+
+Every executor takes the same calls: :meth:`Executor.map` for a batched map that keeps input
+order and :meth:`Executor.submit` for one call in the background. A task that raises surfaces
+as one :class:`~reelsearch.core.errors.ExecutorError` that names the task and the item, with
+the task's own exception as ``__cause__``, whichever executor ran it.
+
+Backends implement two primitives over :class:`Batch` and :class:`BatchOutcome`; the batching,
+ordering, progress and error handling live here, once.
+"""
+
+from __future__ import annotations
+
+import functools
+import reprlib
+import traceback
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Generator, Iterable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, TypeVarTuple
+
+from reelsearch.core.components import ProgressCallback, Resources
+from reelsearch.core.errors import ExecutorError
+
+if TYPE_CHECKING:
+    from types import TracebackType
+    from typing import Self
+
+T = TypeVar("T")
+R = TypeVar("R")
+Ts = TypeVarTuple("Ts")
+
+DEFAULT_RESOURCES = Resources()
+"""What a task asks for unless told otherwise: one CPU, no GPU."""
+
+
+@dataclass(frozen=True)
+class Batch(Generic[T]):
+    """Consecutive items of one map, run as one task.
+
+    Attributes:
+        start: Index of the first item in the map's input.
+        items: The items, in input order.
+    """
+
+    start: int
+    items: list[T]
+
+
+@dataclass
+class BatchOutcome(Generic[R]):
+    """What running a batch gave: every result, or those before the first failure.
+
+    Attributes:
+        start: Index of the batch's first item in the map's input.
+        values: Results of the items that ran, in order.
+        failed_at: Input index of the item that raised, if one did.
+        error: What it raised.
+        remote_traceback: The formatted traceback, where the error crossed a process boundary
+            (a pickled exception loses its traceback).
+    """
+
+    start: int
+    values: list[R]
+    failed_at: int | None = None
+    error: Exception | None = None
+    remote_traceback: str | None = None
+
+
+def run_batch(
+    fn: Callable[[T], R], items: Iterable[T], start: int, *, keep_traceback: bool = False
+) -> BatchOutcome[R]:
+    """Apply ``fn`` to each item in turn, stopping at the first that raises.
+
+    This is the body of every task, in this process or on a worker; it never raises an
+    :class:`Exception` itself but reports it in the outcome.
+    """
+    values: list[R] = []
+    for index, item in enumerate(items, start):
+        try:
+            values.append(fn(item))
+        except Exception as exc:
+            trace = "".join(traceback.format_exception(exc)) if keep_traceback else None
+            return BatchOutcome(start, values, index, exc, trace)
+    return BatchOutcome(start, values)
+
+
+def task_name(fn: Callable[..., Any]) -> str:
+    """How messages name a task: the function's qualified name."""
+    target = fn.func if isinstance(fn, functools.partial) else fn
+    return getattr(target, "__qualname__", None) or repr(target)
+
+
+def task_failed(
+    task: str, error: BaseException, remote_traceback: str | None = None
+) -> ExecutorError:
+    """The error to raise for ``task`` failing with ``error`` (set as its ``__cause__``)."""
+    failure = ExecutorError(f"{task} failed: {type(error).__name__}: {error}")
+    if remote_traceback:
+        failure.add_note(f"Traceback on the worker:\n{remote_traceback.rstrip()}")
+    failure.__cause__ = error
+    return failure
+
+
+def _apply(fn: Callable[..., R], args: tuple[Any, ...]) -> R:
+    return fn(*args)
+
+
+class Executor(ABC):
+    """Runs functions over items, in this process or on a cluster.
+
+    Use it as a context manager, or call :meth:`close` when done. Functions and items must be
+    picklable for executors that run them in other processes.
+    """
+
+    def __init__(self) -> None:
+        self._closed = False
+
+    def map(
+        self,
+        fn: Callable[[T], R],
+        items: Iterable[T],
+        *,
+        resources: Resources = DEFAULT_RESOURCES,
+        batch_size: int = 1,
+        progress: ProgressCallback | None = None,
+    ) -> list[R]:
+        """``[fn(item) for item in items]``, run as tasks of ``batch_size`` items each.
+
+        Args:
+            fn: Applied to each item; runs once per item, on the worker that runs its batch.
+            items: The inputs; consumed at once.
+            resources: What each task (one batch) reserves on the executor.
+            batch_size: Items per task; larger batches amortise per-task overhead.
+            progress: Called as ``progress(done, total)`` with ``done = 0`` first, then as each
+                batch finishes, in the caller's thread.
+
+        Returns:
+            The results, in input order.
+
+        Raises:
+            ExecutorError: A task raised (its exception is the ``__cause__``; the message names
+                the item's index), or the executor could not run it. Batches not yet finished
+                are cancelled where the executor can.
+            ValueError: ``batch_size`` is less than 1.
+        """
+        self._check_open()
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        work = list(items)
+        batches = [Batch(i, work[i : i + batch_size]) for i in range(0, len(work), batch_size)]
+        if progress is not None:
+            progress(0, len(work))
+        if not batches:
+            return []
+        slots: list[list[R]] = [[] for _ in batches]
+        done = 0
+        outcomes = self._run_batches(fn, batches, resources)
+        try:
+            for outcome in outcomes:
+                if outcome.error is not None:
+                    task = f"task {task_name(fn)} on item {outcome.failed_at}"
+                    if outcome.failed_at is not None:
+                        task += f" ({reprlib.repr(work[outcome.failed_at])})"
+                    raise task_failed(task, outcome.error, outcome.remote_traceback)
+                slots[outcome.start // batch_size] = outcome.values
+                done += len(outcome.values)
+                if progress is not None:
+                    progress(done, len(work))
+        finally:
+            outcomes.close()  # cancels what is still pending when a batch failed
+        return [value for slot in slots for value in slot]
+
+    def submit(
+        self,
+        fn: Callable[[*Ts], R],
+        /,
+        *args: *Ts,
+        resources: Resources = DEFAULT_RESOURCES,
+    ) -> Future[R]:
+        """Start ``fn(*args)`` and return a future of its result.
+
+        The future is already running, so it cannot be cancelled; if ``fn`` raises, its
+        ``result()`` raises :class:`ExecutorError` with the original as ``__cause__``.
+        """
+        self._check_open()
+        call = functools.partial(_apply, fn)
+        source = self._start(call, Batch(0, [args]), resources)
+        return _chain(source, f"task {task_name(fn)}")
+
+    def close(self) -> None:
+        """Release what this executor holds; further calls raise :class:`ExecutorError`."""
+        if not self._closed:
+            self._closed = True
+            self._shutdown()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @abstractmethod
+    def _run_batches(
+        self, fn: Callable[[T], R], batches: list[Batch[T]], resources: Resources
+    ) -> Generator[BatchOutcome[R]]:
+        """Run every batch (see :func:`run_batch`) and yield the outcomes as they finish.
+
+        Closing the generator early must cancel the batches that have not finished.
+        """
+
+    @abstractmethod
+    def _start(
+        self, fn: Callable[[T], R], batch: Batch[T], resources: Resources
+    ) -> Future[BatchOutcome[R]]:
+        """Start one batch in the background."""
+
+    def _shutdown(self) -> None:  # noqa: B027 - optional hook
+        """Release resources; called once, by :meth:`close`."""
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ExecutorError(f"{type(self).__name__} is closed; open a new executor")
+
+
+def _chain(source: Future[BatchOutcome[R]], task: str) -> Future[R]:
+    """A future of the single result in ``source``'s outcome, with failures as ExecutorError."""
+    target: Future[R] = Future()
+    target.set_running_or_notify_cancel()
+
+    def settle(done: Future[BatchOutcome[R]]) -> None:
+        try:
+            outcome = done.result()
+        except Exception as exc:  # the executor could not run the task at all
+            target.set_exception(task_failed(task, exc))
+            return
+        if outcome.error is not None:
+            target.set_exception(task_failed(task, outcome.error, outcome.remote_traceback))
+        else:
+            target.set_result(outcome.values[0])
+
+    source.add_done_callback(settle)
+    return target

@@ -1,0 +1,274 @@
+"""Executors: one behaviour suite (:class:`ExecutorContract`) run on every executor, including
+a real local Ray, plus what only Ray does (resources, one task per batch, fail-fast checks).
+
+The task functions live at module level on purpose: Ray pickles them by reference, so this
+also checks that workers of a Ray started by :class:`RayExecutor` can import a test module.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import Future
+from pathlib import Path
+
+import pytest
+
+import reelsearch.core.executor as executor_package
+from reelsearch.core.components import Resources
+from reelsearch.core.config import Settings
+from reelsearch.core.errors import ExecutorError
+from reelsearch.core.executor import Executor, LocalExecutor, open_executor
+
+
+def square(x: int) -> int:
+    return x * x
+
+
+def add(a: int, b: int) -> int:
+    return a + b
+
+
+def fail_on_three(x: int) -> int:
+    if x == 3:
+        raise ValueError("three is not allowed")
+    return x
+
+
+class UnpicklableError(Exception):
+    """Unpickling calls ``cls(message)``, which this ``__init__`` refuses."""
+
+    def __init__(self, code: int, detail: str) -> None:
+        super().__init__(f"code {code}: {detail}")
+
+
+def fail_unpicklably(x: int) -> int:
+    raise UnpicklableError(7, "odd")
+
+
+class ExecutorContract:
+    """What every executor does; a backend's test class subclasses this and builds one."""
+
+    def make_executor(self) -> Executor:
+        raise NotImplementedError
+
+    @pytest.fixture
+    def executor(self) -> Iterator[Executor]:
+        with self.make_executor() as executor:
+            yield executor
+
+    @pytest.mark.parametrize("batch_size", [1, 3, 10, 25])
+    def test_map_keeps_input_order(self, executor: Executor, batch_size: int) -> None:
+        assert executor.map(square, range(10), batch_size=batch_size) == [x * x for x in range(10)]
+
+    def test_map_consumes_any_iterable(self, executor: Executor) -> None:
+        assert executor.map(square, (x for x in [4, 5])) == [16, 25]
+
+    def test_map_of_nothing_is_empty(self, executor: Executor) -> None:
+        calls: list[tuple[int, int | None]] = []
+        assert executor.map(square, [], progress=lambda *c: calls.append(c)) == []
+        assert calls == [(0, 0)]
+
+    def test_progress_reports_each_batch(self, executor: Executor) -> None:
+        calls: list[tuple[int, int | None]] = []
+        executor.map(square, range(10), batch_size=3, progress=lambda *c: calls.append(c))
+        assert calls[0] == (0, 10)
+        assert calls[-1] == (10, 10)
+        done = [d for d, _ in calls]
+        assert sorted(b - a for a, b in itertools.pairwise(done)) == [1, 3, 3, 3]
+        assert {total for _, total in calls} == {10}
+
+    def test_batch_size_must_be_positive(self, executor: Executor) -> None:
+        with pytest.raises(ValueError, match="batch_size"):
+            executor.map(square, [1], batch_size=0)
+
+    @pytest.mark.parametrize("batch_size", [1, 2])
+    def test_task_error_names_the_item_and_keeps_the_cause(
+        self, executor: Executor, batch_size: int
+    ) -> None:
+        with pytest.raises(ExecutorError, match=r"fail_on_three on item 3 \(3\) failed") as info:
+            executor.map(fail_on_three, range(6), batch_size=batch_size)
+        assert isinstance(info.value.__cause__, ValueError)
+        assert str(info.value.__cause__) == "three is not allowed"
+
+    def test_unpicklable_task_error_still_reports_its_message(self, executor: Executor) -> None:
+        with pytest.raises(ExecutorError, match="UnpicklableError: code 7: odd"):
+            executor.map(fail_unpicklably, [1])
+
+    def test_closures_and_lambdas_run(self, executor: Executor) -> None:
+        offset = 100
+        assert executor.map(lambda x: x + offset, [1, 2]) == [101, 102]
+
+    def test_submit_returns_a_future_of_the_result(self, executor: Executor) -> None:
+        future = executor.submit(add, 2, 3)
+        assert isinstance(future, Future)
+        assert future.result(timeout=60) == 5
+        assert not future.cancel()
+
+    def test_submit_error_surfaces_as_executor_error(self, executor: Executor) -> None:
+        future = executor.submit(fail_on_three, 3)
+        with pytest.raises(ExecutorError, match="task fail_on_three failed") as info:
+            future.result(timeout=60)
+        assert isinstance(info.value.__cause__, ValueError)
+
+    def test_closed_executor_refuses_work(self) -> None:
+        executor = self.make_executor()
+        with executor:
+            pass
+        executor.close()  # closing twice is fine
+        with pytest.raises(ExecutorError, match="closed"):
+            executor.map(square, [1])
+        with pytest.raises(ExecutorError, match="closed"):
+            executor.submit(square, 1)
+
+
+class TestLocalExecutor(ExecutorContract):
+    def make_executor(self) -> Executor:
+        return LocalExecutor()
+
+    def test_runs_in_the_callers_thread_and_stops_at_the_first_failure(self) -> None:
+        seen: list[int] = []
+
+        def record(x: int) -> int:
+            seen.append(x)
+            return fail_on_three(x)
+
+        with LocalExecutor() as executor, pytest.raises(ExecutorError):
+            executor.map(record, range(10), batch_size=2)
+        assert seen == [0, 1, 2, 3]
+
+
+class TestThreadedLocalExecutor(ExecutorContract):
+    def make_executor(self) -> Executor:
+        return LocalExecutor(max_workers=3)
+
+    def test_max_workers_must_be_positive(self) -> None:
+        with pytest.raises(ValueError, match="max_workers"):
+            LocalExecutor(max_workers=0)
+
+
+def test_open_executor_defaults_to_local(tmp_path: Path) -> None:
+    with open_executor(Settings(home=tmp_path)) as executor:
+        assert isinstance(executor, LocalExecutor)
+
+
+def test_all_names_what_the_package_exports() -> None:
+    for name in executor_package.__all__:
+        assert getattr(executor_package, name) is not None
+
+
+def test_importing_reelsearch_does_not_import_ray() -> None:
+    code = (
+        "import sys, reelsearch, reelsearch.core.executor, reelsearch.core.features; "
+        "assert 'ray' not in sys.modules, 'ray was imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+# --- a real local Ray --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ray_executor() -> Iterator[Executor]:
+    """One local Ray of 2 CPUs for this module, started (~5 s) and shut down by the executor."""
+    from reelsearch.core.executor.ray import RayExecutor
+
+    with RayExecutor(num_cpus=2, object_store_memory=128 * 1024**2) as executor:
+        assert executor.owns_runtime
+        yield executor
+
+
+def assigned_resources(_: object) -> dict[str, float]:
+    import ray
+
+    context = ray.get_runtime_context()
+    resources: dict[str, float] = context.get_assigned_resources()  # type: ignore[no-untyped-call]
+    return resources
+
+
+def task_id(_: object) -> str:
+    import ray
+
+    return str(ray.get_runtime_context().get_task_id())
+
+
+class TestRayExecutor(ExecutorContract):
+    @pytest.fixture
+    def executor(self, ray_executor: Executor) -> Executor:
+        return ray_executor
+
+    def make_executor(self) -> Executor:
+        """An executor that attaches to the module's Ray (and so leaves it running)."""
+        from reelsearch.core.executor.ray import RayExecutor
+
+        return RayExecutor()
+
+    def test_attached_executor_leaves_the_runtime_running(self, ray_executor: Executor) -> None:
+        import ray
+
+        from reelsearch.core.executor.ray import RayExecutor
+
+        attached = self.make_executor()
+        assert isinstance(attached, RayExecutor)
+        assert not attached.owns_runtime
+        attached.close()
+        assert ray.is_initialized()
+        assert ray_executor.map(square, [3]) == [9]
+
+    def test_open_executor_picks_ray(self, ray_executor: Executor, tmp_path: Path) -> None:
+        from reelsearch.core.executor.ray import RayExecutor
+
+        with open_executor(Settings(home=tmp_path, executor="ray")) as executor:
+            assert isinstance(executor, RayExecutor)
+            assert executor_package.RayExecutor is RayExecutor
+
+    def test_each_batch_is_one_task(self, ray_executor: Executor) -> None:
+        ids = ray_executor.map(task_id, range(7), batch_size=3)
+        assert len(set(ids[0:3])) == len(set(ids[3:6])) == len(set(ids[6:])) == 1
+        assert len(set(ids)) == 3
+
+    @pytest.mark.parametrize("cpus", [0.5, 2.0])
+    def test_resources_are_reserved_per_task(self, ray_executor: Executor, cpus: float) -> None:
+        got = ray_executor.map(assigned_resources, range(2), resources=Resources(cpus=cpus))
+        assert got == [{"CPU": cpus}, {"CPU": cpus}]
+        future = ray_executor.submit(assigned_resources, None, resources=Resources(cpus=cpus))
+        assert future.result(timeout=60) == {"CPU": cpus}
+
+    def test_gpu_request_on_a_cpu_cluster_fails_fast(self, ray_executor: Executor) -> None:
+        started = time.monotonic()
+        with pytest.raises(ExecutorError, match=r"asks for 1 GPU\(s\) but the Ray cluster has 0"):
+            ray_executor.map(square, [1, 2], resources=Resources(gpus=1))
+        with pytest.raises(ExecutorError, match="GPU"):
+            ray_executor.submit(square, 1, resources=Resources(gpus=0.5))
+        assert time.monotonic() - started < 5
+
+    def test_more_cpus_than_the_cluster_has_fails_fast(self, ray_executor: Executor) -> None:
+        with pytest.raises(ExecutorError, match=r"asks for 3 CPU\(s\) but the Ray cluster has 2"):
+            ray_executor.map(square, [1], resources=Resources(cpus=3))
+
+    def test_task_error_carries_the_worker_traceback(self, ray_executor: Executor) -> None:
+        with pytest.raises(ExecutorError) as info:
+            ray_executor.map(fail_on_three, [3])
+        (note,) = info.value.__notes__
+        assert note.startswith("Traceback on the worker:")
+        assert "in fail_on_three" in note
+
+
+def die(_: object) -> None:
+    os._exit(1)
+
+
+def test_dead_worker_surfaces_as_executor_error(ray_executor: Executor) -> None:
+    from reelsearch.core.executor.ray import RayExecutor
+
+    with RayExecutor(max_retries=0) as executor:  # Ray would rerun the task 3 times otherwise
+        with pytest.raises(
+            ExecutorError, match=r"task die on (items 0-1|item 2) failed: WorkerCrashed"
+        ):
+            executor.map(die, [1, 2, 3], batch_size=2)
+        with pytest.raises(ExecutorError, match="task die failed: WorkerCrashed"):
+            executor.submit(die, 1).result(timeout=60)
