@@ -93,7 +93,7 @@ class FeatureKey:
         return cls(asset_id, algo, version, config_hash(config))
 
 
-Record = BaseModel | Mapping[str, Any]
+RecordLike = BaseModel | Mapping[str, Any]
 """What :meth:`FeatureStore.put` accepts: a pydantic record or a JSON-ready mapping."""
 
 
@@ -162,7 +162,7 @@ class FeatureStore:
 
     __contains__ = contains
 
-    def put(self, key: FeatureKey, records: Sequence[Record]) -> None:
+    def put(self, key: FeatureKey, records: Sequence[RecordLike]) -> None:
         """Store ``records`` under ``key``, atomically replacing any earlier entry.
 
         Raises:
@@ -186,8 +186,12 @@ class FeatureStore:
     def keys_for(self, asset_id: str) -> list[FeatureKey]:
         """The keys of every entry of ``asset_id``, sorted (validity is not checked)."""
         folder = self._asset_dir(asset_id)
+        try:
+            paths: list[str] = self.fs.find(folder)
+        except OSError as exc:
+            raise FeatureStoreError(f"cannot list feature store folder {folder}: {exc}") from exc
         keys = []
-        for path in self.fs.find(folder):
+        for path in paths:
             parts = path[len(folder) + 1 :].split("/")
             name = parts[-1]
             if len(parts) != 3 or name.startswith(".") or not name.endswith(ENTRY_SUFFIX):
@@ -232,7 +236,7 @@ def open_feature_store(settings: Settings) -> FeatureStore:
     return FeatureStore(settings.features_location)
 
 
-def _encode(records: Sequence[Record], key: FeatureKey) -> bytes:
+def _encode(records: Sequence[RecordLike], key: FeatureKey) -> bytes:
     dicts = [r.model_dump(mode="json") if isinstance(r, BaseModel) else dict(r) for r in records]
     lines = ",\n".join(json.dumps(d, ensure_ascii=False, allow_nan=False) for d in dicts)
     body = f"[{lines}]\n".encode()

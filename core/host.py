@@ -99,7 +99,8 @@ class PluginHost:
         try:
             self.manager.check_pending()
         except pluggy.PluginValidationError as exc:
-            info = self.plugins.get(exc.plugin_name, PluginInfo(exc.plugin_name))
+            name = self.manager.get_name(exc.plugin) or repr(exc.plugin)
+            info = self.plugins.get(name, PluginInfo(name))
             raise PluginError(
                 f"{info.describe()} implements a hook that does not exist: {exc}. "
                 f"Known hooks: {', '.join(HOOKS)}"

@@ -160,7 +160,7 @@ class SearchRequest(BaseModel):
     def query_kind(self) -> Literal["text", "image", "like", "clip"]:
         for kind in ("text", "image", "like", "clip"):
             if getattr(self, kind) is not None:
-                return kind  # type: ignore[return-value]
+                return kind
         raise AssertionError("validated: one query is set")
 
 

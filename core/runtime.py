@@ -26,7 +26,7 @@ from reelsearch.core.factory import ComponentFactory, load_registry
 from reelsearch.core.features import FeatureStore
 from reelsearch.core.gateway import Gateway
 from reelsearch.core.host import LocalPlugin
-from reelsearch.core.media import content_hash, probe
+from reelsearch.core.media.probe import content_hash, probe
 from reelsearch.core.models import Asset, MetadataValue, SearchRequest, SearchResponse
 from reelsearch.core.pipeline import AssetReport, Pipeline
 from reelsearch.core.registry import Registry

@@ -7,10 +7,12 @@ also checks that workers of a Ray started by :class:`RayExecutor` can import a t
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import Future
@@ -23,6 +25,7 @@ from reelsearch.core.components import Resources
 from reelsearch.core.config import Settings
 from reelsearch.core.errors import ExecutorError
 from reelsearch.core.executor import Executor, LocalExecutor, open_executor
+from reelsearch.core.executor.base import task_name
 
 
 def square(x: int) -> int:
@@ -190,6 +193,12 @@ def assigned_resources(_: object) -> dict[str, float]:
     return resources
 
 
+def current_task_name(_: object) -> str:
+    import ray
+
+    return str(ray.get_runtime_context().get_task_name())
+
+
 def task_id(_: object) -> str:
     import ray
 
@@ -230,6 +239,10 @@ class TestRayExecutor(ExecutorContract):
         ids = ray_executor.map(task_id, range(7), batch_size=3)
         assert len(set(ids[0:3])) == len(set(ids[3:6])) == len(set(ids[6:])) == 1
         assert len(set(ids)) == 3
+
+    def test_ray_tasks_carry_the_function_name(self, ray_executor: Executor) -> None:
+        assert ray_executor.map(current_task_name, [1]) == ["current_task_name"]
+        assert ray_executor.submit(current_task_name, 1).result(60) == "current_task_name"
 
     @pytest.mark.parametrize("cpus", [0.5, 2.0])
     def test_resources_are_reserved_per_task(self, ray_executor: Executor, cpus: float) -> None:
@@ -272,3 +285,17 @@ def test_dead_worker_surfaces_as_executor_error(ray_executor: Executor) -> None:
             executor.map(die, [1, 2, 3], batch_size=2)
         with pytest.raises(ExecutorError, match="task die failed: WorkerCrashed"):
             executor.submit(die, 1).result(timeout=60)
+
+
+def test_unpicklable_task_fails_clearly_on_ray(ray_executor: Executor) -> None:
+    lock = threading.Lock()
+    with pytest.raises(ExecutorError, match="must be picklable"):
+        ray_executor.map(lambda x: (lock, x), [1])
+    with pytest.raises(ExecutorError, match="must be picklable"):
+        ray_executor.submit(square, lock)  # type: ignore[arg-type]
+
+
+def test_tasks_are_named_after_their_function() -> None:
+    assert task_name(square) == "square"
+    assert task_name(functools.partial(add, 1)) == "add"
+    assert task_name(ExecutorContract.make_executor) == "ExecutorContract.make_executor"

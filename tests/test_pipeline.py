@@ -120,6 +120,12 @@ def video(make_video: object) -> Path:
     return make_video("toy.mp4", [("red", 12), ("blue", 12)])  # type: ignore[operator,no-any-return]
 
 
+def _ingest_and_close(register_plugin: RegisterPlugin, video: Path, title: str) -> None:
+    """Ingest with one runtime and close it, so that another can open the same data home."""
+    with register_plugin(ToyPlugin) as rs:
+        rs.ingest([video], title=title, algos=TOY)
+
+
 def _values(rs: Runtime, title: str | None = None) -> list[int]:
     points, _ = rs.store.scroll("squares", filter=PointFilter(titles=[title] if title else []))
     return sorted(p.payload["value"] for p in points)
@@ -140,7 +146,7 @@ def test_runs_dependencies_first_and_writes_the_sink(
 def test_reingesting_the_same_bytes_does_no_work(
     register_plugin: RegisterPlugin, video: Path
 ) -> None:
-    register_plugin(ToyPlugin).ingest([video], title="Toy", algos=TOY)
+    _ingest_and_close(register_plugin, video, "Toy")
     RUNS.clear()
     rs = register_plugin(ToyPlugin)  # a new runtime over the same data home
     (report,) = rs.ingest([video], title="Toy", algos=TOY).reports
@@ -153,7 +159,7 @@ def test_reingesting_the_same_bytes_does_no_work(
 def test_new_config_recomputes_only_that_algo_and_dependents(
     register_plugin: RegisterPlugin, video: Path
 ) -> None:
-    register_plugin(ToyPlugin).ingest([video], title="Toy", algos=TOY)
+    _ingest_and_close(register_plugin, video, "Toy")
     RUNS.clear()
     rs = register_plugin(ToyPlugin, components={"numbers": {"count": 4}})
     (report,) = rs.ingest([video], title="Toy", algos=TOY).reports
@@ -165,7 +171,7 @@ def test_new_config_recomputes_only_that_algo_and_dependents(
 def test_new_version_recomputes_only_that_algo(
     register_plugin: RegisterPlugin, video: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    register_plugin(ToyPlugin).ingest([video], title="Toy", algos=TOY)
+    _ingest_and_close(register_plugin, video, "Toy")
     RUNS.clear()
     monkeypatch.setattr(Squares, "version", "2")
     rs = register_plugin(ToyPlugin)
@@ -178,7 +184,7 @@ def test_new_version_recomputes_only_that_algo(
 def test_renamed_title_recomputes_nothing_but_updates_the_store(
     register_plugin: RegisterPlugin, video: Path
 ) -> None:
-    register_plugin(ToyPlugin).ingest([video], title="Old", algos=TOY)
+    _ingest_and_close(register_plugin, video, "Old")
     RUNS.clear()
     rs = register_plugin(ToyPlugin)
     (report,) = rs.ingest([video], title="New", algos=TOY).reports

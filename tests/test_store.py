@@ -57,7 +57,7 @@ class TestServerStoreLocalPath:
 
 
 class TestServerStoreIndexes:
-    def test_a_server_gets_every_payload_index(self) -> None:
+    def test_a_server_gets_every_payload_index(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Local mode skips indexes; a server (local mode told otherwise here) gets them all."""
         made: list[tuple[str, str, object]] = []
         client = QdrantClient(location=":memory:")
@@ -69,9 +69,10 @@ class TestServerStoreIndexes:
                 warnings.simplefilter("ignore")
                 return create_index(name, field, field_schema=field_schema, wait=wait)
 
-        client.create_payload_index = record  # type: ignore[method-assign]
-        with ServerStore(client) as store:
-            store._local = False
+        monkeypatch.setattr(client, "create_payload_index", record)
+        store = ServerStore(client)
+        monkeypatch.setattr(store, "_local", False)
+        with store:
             store.ensure_collection(NOTES)
             store.ensure_collection(
                 CollectionSpec(name=NOTES.name, indexes={"season": FieldType.INTEGER})

@@ -49,23 +49,34 @@ class Batch(Generic[T]):
 
 
 @dataclass
+class Failure:
+    """The first item of a batch that raised.
+
+    Attributes:
+        index: The item's index in the map's input.
+        error: What it raised.
+        remote_traceback: The formatted traceback, where the error crossed a process boundary
+            (a pickled exception loses its traceback).
+    """
+
+    index: int
+    error: Exception
+    remote_traceback: str | None = None
+
+
+@dataclass
 class BatchOutcome(Generic[R]):
     """What running a batch gave: every result, or those before the first failure.
 
     Attributes:
         start: Index of the batch's first item in the map's input.
         values: Results of the items that ran, in order.
-        failed_at: Input index of the item that raised, if one did.
-        error: What it raised.
-        remote_traceback: The formatted traceback, where the error crossed a process boundary
-            (a pickled exception loses its traceback).
+        failure: The item that raised, if one did; no later item ran.
     """
 
     start: int
     values: list[R]
-    failed_at: int | None = None
-    error: Exception | None = None
-    remote_traceback: str | None = None
+    failure: Failure | None = None
 
 
 def run_batch(
@@ -82,14 +93,16 @@ def run_batch(
             values.append(fn(item))
         except Exception as exc:
             trace = "".join(traceback.format_exception(exc)) if keep_traceback else None
-            return BatchOutcome(start, values, index, exc, trace)
+            return BatchOutcome(start, values, Failure(index, exc, trace))
     return BatchOutcome(start, values)
 
 
 def task_name(fn: Callable[..., Any]) -> str:
-    """How messages name a task: the function's qualified name."""
-    target = fn.func if isinstance(fn, functools.partial) else fn
-    return getattr(target, "__qualname__", None) or repr(target)
+    """How messages and Ray's dashboard name a task: the function's qualified name."""
+    name = getattr(fn, "__qualname__", None)
+    if name is None and isinstance(fn, functools.partial):
+        return task_name(fn.func)
+    return str(name or repr(fn))
 
 
 def task_failed(
@@ -159,11 +172,11 @@ class Executor(ABC):
         outcomes = self._run_batches(fn, batches, resources)
         try:
             for outcome in outcomes:
-                if outcome.error is not None:
-                    task = f"task {task_name(fn)} on item {outcome.failed_at}"
-                    if outcome.failed_at is not None:
-                        task += f" ({reprlib.repr(work[outcome.failed_at])})"
-                    raise task_failed(task, outcome.error, outcome.remote_traceback)
+                failure = outcome.failure
+                if failure is not None:
+                    item = f"item {failure.index} ({reprlib.repr(work[failure.index])})"
+                    task = f"task {task_name(fn)} on {item}"
+                    raise task_failed(task, failure.error, failure.remote_traceback)
                 slots[outcome.start // batch_size] = outcome.values
                 done += len(outcome.values)
                 if progress is not None:
@@ -185,7 +198,7 @@ class Executor(ABC):
         ``result()`` raises :class:`ExecutorError` with the original as ``__cause__``.
         """
         self._check_open()
-        call = functools.partial(_apply, fn)
+        call = functools.update_wrapper(functools.partial(_apply, fn), fn)  # keeps fn's name
         source = self._start(call, Batch(0, [args]), resources)
         return _chain(source, f"task {task_name(fn)}")
 
@@ -240,8 +253,9 @@ def _chain(source: Future[BatchOutcome[R]], task: str) -> Future[R]:
         except Exception as exc:  # the executor could not run the task at all
             target.set_exception(task_failed(task, exc))
             return
-        if outcome.error is not None:
-            target.set_exception(task_failed(task, outcome.error, outcome.remote_traceback))
+        if outcome.failure is not None:
+            failure = outcome.failure
+            target.set_exception(task_failed(task, failure.error, failure.remote_traceback))
         else:
             target.set_result(outcome.values[0])
 

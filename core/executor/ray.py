@@ -6,6 +6,7 @@ importing reelsearch never imports Ray.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from concurrent.futures import Future
@@ -25,7 +26,7 @@ from reelsearch.core.executor.base import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Generator, Mapping
+    from collections.abc import Callable, Generator, Iterator, Mapping
 
     from reelsearch.core.components import Resources
 
@@ -36,8 +37,8 @@ R = TypeVar("R")
 def _run_remote(fn: Callable[[T], R], items: list[T], start: int) -> BatchOutcome[R]:
     """The body of every Ray task: :func:`run_batch`, with an error that survives pickling."""
     outcome = run_batch(fn, items, start, keep_traceback=True)
-    if outcome.error is not None:
-        outcome.error = _portable(outcome.error)
+    if outcome.failure is not None:
+        outcome.failure.error = _portable(outcome.failure.error)
     return outcome
 
 
@@ -52,6 +53,19 @@ def _portable(error: Exception) -> Exception:
     except Exception:
         return RuntimeError(f"{type(error).__qualname__}: {error} (not picklable)")
     return error
+
+
+@contextlib.contextmanager
+def _shipping(fn: Callable[..., Any]) -> Iterator[None]:
+    """Turn Ray's failure to pickle a task's function or inputs into an ExecutorError."""
+    try:
+        yield
+    except TypeError as exc:  # Ray's "Could not serialize ..."
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+        raise ExecutorError(
+            f"cannot send task {task_name(fn)} to Ray: {reason} (a task's function, "
+            "arguments and items must be picklable)"
+        ) from exc
 
 
 def _driver_path_env(runtime_env: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -173,16 +187,19 @@ class RayExecutor(Executor):
         self, fn: Callable[[T], R], batches: list[Batch[T]], resources: Resources
     ) -> Generator[BatchOutcome[R]]:
         task = self._task(fn, resources)
-        shared_fn = ray.put(fn)  # pickled once, not once per batch
-        refs = {task.remote(shared_fn, b.items, b.start): b for b in batches}
-        pending = list(refs)
+        pending: list[Any] = []
         try:
+            with _shipping(fn):
+                shared_fn = ray.put(fn)  # pickled once, not once per batch
+                for batch in batches:
+                    pending.append(task.remote(shared_fn, batch.items, batch.start))
+            batch_of = dict(zip(pending, batches, strict=True))
             while pending:
                 ready, pending = ray.wait(pending, num_returns=1)
                 try:
                     outcome: BatchOutcome[R] = ray.get(ready[0])
                 except ray.exceptions.RayError as exc:  # worker died, task cancelled, ...
-                    batch = refs[ready[0]]
+                    batch = batch_of[ready[0]]
                     end = batch.start + len(batch.items) - 1
                     items = f"items {batch.start}-{end}" if end > batch.start else f"item {end}"
                     raise task_failed(f"task {task_name(fn)} on {items}", exc) from exc
@@ -194,9 +211,9 @@ class RayExecutor(Executor):
     def _start(
         self, fn: Callable[[T], R], batch: Batch[T], resources: Resources
     ) -> Future[BatchOutcome[R]]:
-        future: Future[BatchOutcome[R]] = (
-            self._task(fn, resources).remote(fn, batch.items, batch.start).future()
-        )
+        task = self._task(fn, resources)
+        with _shipping(fn):
+            future: Future[BatchOutcome[R]] = task.remote(fn, batch.items, batch.start).future()
         return future
 
     def _shutdown(self) -> None:

@@ -15,7 +15,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -191,7 +191,7 @@ class VectorStore(ABC):
     def close(self) -> None:  # noqa: B027 - optional
         """Flush and release the backend."""
 
-    def __enter__(self) -> VectorStore:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

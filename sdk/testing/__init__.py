@@ -10,6 +10,15 @@
 
 from __future__ import annotations
 
+import pytest
+
+# Show the values in a failing contract assertion, not a bare AssertionError.
+pytest.register_assert_rewrite(
+    "reelsearch.sdk.testing.encoder_contract",
+    "reelsearch.sdk.testing.searcher_contract",
+    "reelsearch.sdk.testing.store_contract",
+)
+
 from reelsearch.sdk.testing.encoder_contract import EncoderContract
 from reelsearch.sdk.testing.fake_encoder import FakeEncoder, dominant_colours
 from reelsearch.sdk.testing.searcher_contract import SearcherContract

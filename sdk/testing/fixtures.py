@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from reelsearch.core.config import load_settings
-from reelsearch.core.executor import LocalExecutor
-from reelsearch.core.host import LocalPlugin
-from reelsearch.core.runtime import Runtime
-from reelsearch.core.store import open_store
-from reelsearch.sdk import VectorStore
+# The runtime is imported inside the fixtures: this module loads whenever pytest starts in an
+# environment with reelsearch installed, and should cost nothing there.
+if TYPE_CHECKING:
+    from reelsearch.core.runtime import Runtime
+    from reelsearch.sdk import VectorStore
 
-RegisterPlugin = Callable[..., Runtime]
+RegisterPlugin = Callable[..., "Runtime"]
 
 
 @pytest.fixture
@@ -37,6 +37,8 @@ def reelsearch_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def throwaway_store(tmp_path: Path) -> Iterator[VectorStore]:
     """An empty embedded store (Qdrant Edge) in a temporary folder."""
+    from reelsearch.core.store import open_store
+
     store = open_store(None, home=tmp_path / "throwaway")
     try:
         yield store
@@ -51,10 +53,15 @@ def register_plugin(reelsearch_home: Path) -> Iterator[RegisterPlugin]:
 
     Keyword arguments besides ``name`` override settings, e.g. ``components={...}``.
     """
+    from reelsearch.core.config import load_settings
+    from reelsearch.core.executor import LocalExecutor
+    from reelsearch.core.host import LocalPlugin
+    from reelsearch.core.runtime import Runtime
+
     opened: list[Runtime] = []
 
     def register(plugin: object, name: str | None = None, **settings: object) -> Runtime:
-        label = name or getattr(plugin, "__name__", type(plugin).__name__)
+        label = name or str(getattr(plugin, "__name__", type(plugin).__name__))
         runtime = Runtime(
             load_settings(home=reelsearch_home, **settings),
             plugins=[LocalPlugin(label, plugin)],

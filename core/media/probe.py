@@ -1,0 +1,184 @@
+"""What a video file holds, read from its container without decoding a frame.
+
+:func:`probe` demuxes the whole file once (packets only, no decoding: about as fast as reading
+the bytes), so it can count the video frames exactly and tell a complete file from a truncated
+one:
+
+- ``frame_count`` is the number of video packets demuxed, which is one per frame for every
+  common codec. It equals ``stream.frames`` where the header declares it (MP4, MOV), and is exact
+  where the header has no count (WebM / Matroska), unlike ``duration * fps``.
+- A file is *truncated* when fewer frames are present than its header declares (MP4 with its
+  index at the start), when its packets end well before the duration its header declares (WebM),
+  or when its index cannot be read at all (MP4 with the ``moov`` box at the end, cut off).
+- Garbage bytes in the middle of a file are reported where FFmpeg reports them: an MP4 demuxes
+  (its index gives every packet's place) and decoding then fails with a :class:`MediaError`
+  naming the frame (see :mod:`reelsearch.core.media.decode`); a WebM demuxer resynchronises at
+  the next cluster and drops the damaged frames, so ``frame_count`` counts the frames that are
+  actually there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+import av
+
+from reelsearch.core.errors import MediaError
+from reelsearch.core.models import MediaInfo
+
+HASH_CHUNK = 1 << 20
+"""Bytes read at a time when hashing (1 MiB)."""
+
+END_TOLERANCE_SECONDS = 0.5
+"""How far before its declared duration a file's last packet may end and still be complete."""
+
+_SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
+    (4, b"ftyp", "MP4/MOV"),
+    (0, b"\x1a\x45\xdf\xa3", "Matroska/WebM"),
+    (0, b"RIFF", "AVI"),
+    (0, b"OggS", "Ogg"),
+    (0, b"FLV", "FLV"),
+    (0, b"\x00\x00\x01\xba", "MPEG-PS"),
+)
+
+
+def content_hash(path: str | os.PathLike[str]) -> str:
+    """The SHA-256 hex digest of a file's bytes, read in 1 MiB chunks.
+
+    Raises:
+        MediaError: The file is missing or unreadable.
+    """
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as file:
+            for chunk in iter(lambda: file.read(HASH_CHUNK), b""):
+                digest.update(chunk)
+    except FileNotFoundError:
+        raise MediaError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise MediaError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return digest.hexdigest()
+
+
+def probe(path: str | os.PathLike[str]) -> MediaInfo:
+    """Read duration, frame rate, frame count, size and streams of a video file.
+
+    Raises:
+        MediaError: One line naming the file and the problem: missing, zero-length, not a
+            media file, no video stream, truncated or corrupt.
+    """
+    path = Path(path)
+    size = _checked_size(path)
+    with open_container(path) as container:
+        if not container.streams.video:
+            kinds = sorted({stream.type for stream in container.streams}) or ["none"]
+            raise MediaError(f"{path}: no video stream (streams found: {', '.join(kinds)})")
+        video = container.streams.video[0]
+        fps = float(video.average_rate or video.guessed_rate or 0)
+        if fps <= 0:
+            raise MediaError(f"{path}: the video stream declares no frame rate")
+        frames, end = _count_frames(path, container, video)
+        declared = container.duration / av.time_base if container.duration else None
+        _check_complete(path, frames, int(video.frames or 0), end, declared)
+        return MediaInfo(
+            duration=declared or end,
+            fps=fps,
+            frame_count=frames,
+            width=video.codec_context.width,
+            height=video.codec_context.height,
+            video_codec=video.codec_context.name,
+            audio_streams=len(container.streams.audio),
+            subtitle_streams=len(container.streams.subtitles),
+            size_bytes=size,
+        )
+
+
+def open_container(path: Path) -> Any:
+    """Open ``path`` with PyAV for reading, turning FFmpeg's refusal into a :class:`MediaError`.
+
+    A file that starts like a known container but cannot be opened is reported as truncated or
+    corrupt (e.g. an MP4 cut off before its ``moov`` index); anything else as not a media file.
+    """
+    _checked_size(path)
+    try:
+        return av.open(str(path), metadata_errors="ignore")
+    except av.FFmpegError as exc:
+        kind = _container_kind(path)
+        if kind is None:
+            raise MediaError(f"{path}: not a media file ({_reason(exc)})") from None
+        raise MediaError(
+            f"{path}: truncated or corrupt {kind} file, its header or index cannot be read "
+            f"({_reason(exc)})"
+        ) from None
+
+
+def _checked_size(path: Path) -> int:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise MediaError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise MediaError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if not path.is_file():
+        raise MediaError(f"{path}: not a regular file")
+    if stat.st_size == 0:
+        raise MediaError(f"{path}: empty file (0 bytes)")
+    return stat.st_size
+
+
+def _count_frames(path: Path, container: Any, video: Any) -> tuple[int, float]:
+    """Video packets in the file, and the time (s) where the last packet of any stream ends."""
+    frames = 0
+    end = 0.0
+    start = container.start_time / av.time_base if container.start_time else 0.0
+    try:
+        for packet in container.demux():
+            if packet.pts is None or packet.size == 0:
+                continue
+            if packet.stream.index == video.index:
+                frames += 1
+            finish = (packet.pts + (packet.duration or 0)) * packet.time_base
+            end = max(end, float(finish) - start)
+    except av.FFmpegError as exc:
+        raise MediaError(
+            f"{path}: truncated or corrupt: reading stopped after {frames} video frames "
+            f"({_reason(exc)})"
+        ) from None
+    if frames == 0:
+        raise MediaError(f"{path}: the video stream holds no frames (truncated or corrupt)")
+    return frames, end
+
+
+def _check_complete(
+    path: Path, frames: int, declared_frames: int, end: float, declared_duration: float | None
+) -> None:
+    if declared_frames and frames < declared_frames:
+        raise MediaError(
+            f"{path}: truncated or corrupt: {frames} of the {declared_frames} video frames its "
+            "header declares are present"
+        )
+    if declared_duration and end < declared_duration - END_TOLERANCE_SECONDS:
+        raise MediaError(
+            f"{path}: truncated or corrupt: its data ends at {end:.2f} s of the "
+            f"{declared_duration:.2f} s its header declares"
+        )
+
+
+def _container_kind(path: Path) -> str | None:
+    try:
+        with open(path, "rb") as file:
+            head = file.read(16)
+    except OSError:
+        return None
+    for offset, magic, kind in _SIGNATURES:
+        if head[offset : offset + len(magic)] == magic:
+            return kind
+    return None
+
+
+def _reason(exc: BaseException) -> str:
+    text = getattr(exc, "strerror", None) or str(exc)
+    return str(text).rstrip(".")
