@@ -48,8 +48,12 @@ class Gateway:
             )
         return chosen
 
+    def context(self) -> SearchContext:
+        """What searchers get: the store, the components and the collection of each algo."""
+        return SearchContext(self.store, self.factory, self.collection_of)
+
     def search(self, request: SearchRequest) -> SearchResponse:
-        ctx = SearchContext(self.store, self.factory, self.collection_of)
+        ctx = self.context()
         hits: list[Hit] = []
         for searcher in self.searchers(request):
             hits.extend(searcher.search(request, ctx))

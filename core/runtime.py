@@ -18,7 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from reelsearch.core.catalog import Catalog
-from reelsearch.core.components import Algo, Component, ComponentKind, ProgressCallback
+from reelsearch.core.components import (
+    Algo,
+    Component,
+    ComponentKind,
+    ProgressCallback,
+    SearchContext,
+)
 from reelsearch.core.config import Settings, load_settings
 from reelsearch.core.errors import MediaError
 from reelsearch.core.executor import Executor, open_executor
@@ -179,6 +185,10 @@ class Runtime:
         for asset in assets.values():
             self.catalog.put(asset)
         return result
+
+    def search_context(self) -> SearchContext:
+        """What searchers get at query time (for testing a searcher on its own)."""
+        return self.gateway.context()
 
     def search(self, request: SearchRequest) -> SearchResponse:
         """Run ``request`` through the gateway."""

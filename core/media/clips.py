@@ -53,7 +53,9 @@ class ShotClipWriter(FrameTap):
         if self._open is None:
             shot = self.shots[self._next]
             stack = ExitStack()
-            writer = stack.enter_context(VideoWriter(self.path(shot.index), self.fps, self.clip_size))
+            writer = stack.enter_context(
+                VideoWriter(self.path(shot.index), self.fps, self.clip_size)
+            )
             self._open = (shot, writer, stack)
         shot, writer, stack = self._open
         writer.write(image)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import bisect
 import io
-
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -80,7 +79,9 @@ class ThumbnailSampler(FrameTap):
         self._candidates[index] = encode_jpeg(image, self.quality)
         if len(self._candidates) > self.capacity:
             self.every *= 2
-            self._candidates = {i: jpeg for i, jpeg in self._candidates.items() if i % self.every == 0}
+            self._candidates = {
+                i: jpeg for i, jpeg in self._candidates.items() if i % self.every == 0
+            }
 
     @property
     def frames(self) -> list[int]:

@@ -4,6 +4,7 @@
   space: the query ``"red"`` finds red frames).
 - Contract mixins to subclass in your tests: :class:`StoreContract`, :class:`EncoderContract`,
   :class:`SearcherContract`.
+- :func:`write_video`: generate a test video of solid-colour shots (:data:`PALETTE`).
 - Fixtures (registered automatically through the ``pytest11`` entry point):
   ``reelsearch_home``, ``throwaway_store``, ``register_plugin``.
 """
@@ -19,15 +20,22 @@ pytest.register_assert_rewrite(
     "reelsearch.sdk.testing.store_contract",
 )
 
+from reelsearch.core.media.sample import PALETTE, write_video
+from reelsearch.core.runtime import Runtime
 from reelsearch.sdk.testing.encoder_contract import EncoderContract
 from reelsearch.sdk.testing.fake_encoder import FakeEncoder, dominant_colours
+from reelsearch.sdk.testing.fixtures import RegisterPlugin
 from reelsearch.sdk.testing.searcher_contract import SearcherContract
 from reelsearch.sdk.testing.store_contract import StoreContract
 
 __all__ = [
+    "PALETTE",
     "EncoderContract",
     "FakeEncoder",
+    "RegisterPlugin",
+    "Runtime",
     "SearcherContract",
     "StoreContract",
     "dominant_colours",
+    "write_video",
 ]

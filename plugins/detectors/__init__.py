@@ -1,0 +1,1 @@
+"""Built-in shot-boundary detectors, each a plugin of its own."""

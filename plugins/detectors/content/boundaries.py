@@ -1,0 +1,175 @@
+"""From per-frame signals to cut frames: hard cuts, fades through black and dissolves.
+
+- **Hard cut** at ``t``: most pixels change between frames ``t - 1`` and ``t`` (brightness
+  matched, so fades do not count), by a margin over the median change around ``t`` (so fast
+  motion does not count), and the frames after ``t`` do not return to frame ``t - 1`` within
+  ``flash_frames`` (so flashes and brief occlusions do not count).
+- **Fade**: a run of near-black frames with picture on both sides is one cut, at the middle of
+  the run. A run at the very start (fade in) or end (fade out) is no cut, and no other cut is
+  taken near a black run.
+- **Dissolve**: frames ``k`` before and ``k`` after ``c`` differ like a cut, clearly more than
+  frames ``2k`` apart do just before and just after (steady motion changes the picture all the
+  time; a transition changes it once), with no hard cut nearby. The cut is where the
+  transition's frames stop looking more like the past than the future.
+- Finally cuts closer than the minimum shot length are thinned, strongest first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from reelsearch.plugins.detectors.content.signals import Floats, Signals
+
+Mask = NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The detection settings, in frames (see the detector's config for their meaning)."""
+
+    threshold: float
+    context: int
+    flash_frames: int
+    min_shot: int
+    fades: bool
+    dark_level: float
+    dark_spread: float
+    dissolves: bool
+    dissolve_threshold: float
+    dissolve_half: int
+    dissolve_contrast: float
+
+
+@dataclass(frozen=True)
+class Cut:
+    frame: int
+    strength: float
+    kind: str
+
+
+FADE_STRENGTH = 3.0
+HARD_STRENGTH = 1.0
+
+
+def find_cuts(signals: Signals, rules: Rules) -> list[Cut]:
+    """All cuts the signals show, thinned to the minimum shot length, in frame order."""
+    dark_zones, fade_cuts = _fades(signals, rules) if rules.fades else ([], [])
+    hard = [cut for cut in _hard_cuts(signals, rules) if not _inside(cut.frame, dark_zones)]
+    soft = _dissolves(signals, rules, hard, dark_zones) if rules.dissolves else []
+    return _thinned([*fade_cuts, *hard, *soft], signals.frames, rules.min_shot)
+
+
+def _fades(signals: Signals, rules: Rules) -> tuple[list[tuple[int, int]], list[Cut]]:
+    dark = (signals.luma < rules.dark_level) & (signals.spread < rules.dark_spread)
+    reach = 2 * rules.dissolve_half
+    zones: list[tuple[int, int]] = []
+    cuts: list[Cut] = []
+    for start, end in _runs(dark):
+        zones.append((start - reach, end + reach))
+        if start > 0 and end < signals.frames:
+            cuts.append(Cut((start + end) // 2, FADE_STRENGTH, "fade"))
+    return zones, cuts
+
+
+def _hard_cuts(signals: Signals, rules: Rules) -> list[Cut]:
+    step = signals.change[1]
+    cuts = []
+    for frame in np.flatnonzero(step >= rules.threshold).tolist():
+        if frame == 0:
+            continue
+        excess = float(step[frame]) - _context_level(step, frame, rules.context)
+        if excess >= rules.threshold and not _is_flash(signals, frame, rules):
+            cuts.append(Cut(frame, HARD_STRENGTH + excess, "hard"))
+    return cuts
+
+
+def _context_level(step: Floats, frame: int, context: int) -> float:
+    """Median change around ``frame``, leaving out the frames next to it."""
+    around = np.concatenate(
+        [step[max(1, frame - context) : max(1, frame - 1)], step[frame + 2 : frame + context + 1]]
+    )
+    return float(np.median(around)) if around.size else 0.0
+
+
+def _is_flash(signals: Signals, frame: int, rules: Rules) -> bool:
+    """Whether a frame soon after ``frame`` looks like ``frame - 1`` again."""
+    for offset in range(2, rules.flash_frames + 2):
+        later = frame - 1 + offset
+        if later < signals.frames and signals.change[offset][later] < rules.threshold / 2:
+            return True
+    return False
+
+
+def _dissolves(
+    signals: Signals, rules: Rules, hard: list[Cut], dark_zones: list[tuple[int, int]]
+) -> list[Cut]:
+    half = rules.dissolve_half
+    span = signals.change[2 * half]
+    across = _shifted(span, half)
+    steady = np.maximum(_shifted(span, -half), _shifted(span, 3 * half))
+    found = (across >= rules.dissolve_threshold) & (across >= rules.dissolve_contrast * steady)
+    for cut in hard:
+        found[max(0, cut.frame - half - 1) : cut.frame + half + 2] = False
+    for start, end in dark_zones:
+        found[max(0, start) : max(0, end)] = False
+    balance = signals.drift - _shifted(signals.drift, half)
+    cuts = []
+    for start, end in _runs(found):
+        peak = start + int(np.argmax(across[start:end]))
+        middle = _plateau_middle(across, peak)
+        cuts.append(Cut(_crossing(balance, middle, half), float(across[peak]), "dissolve"))
+    return cuts
+
+
+def _plateau_middle(values: Floats, peak: int, share: float = 0.9) -> int:
+    """Middle of the run of values within ``share`` of the peak value around ``peak``."""
+    near = values >= share * values[peak]
+    low = peak
+    while low > 0 and near[low - 1]:
+        low -= 1
+    high = peak + 1
+    while high < len(values) and near[high]:
+        high += 1
+    return (low + high) // 2
+
+
+def _crossing(balance: Floats, middle: int, half: int) -> int:
+    """The frame nearest ``middle`` where ``balance`` turns from negative (the frame is
+    closer to the past) to non-negative (closer to the future); ``middle`` if none."""
+    low, high = max(1, middle - half // 2), min(len(balance), middle + half // 2 + 1)
+    frames = np.arange(low, high)
+    turns = frames[(balance[frames - 1] < 0) & (balance[frames] >= 0)]
+    return int(turns[np.argmin(np.abs(turns - middle))]) if turns.size else middle
+
+
+def _thinned(cuts: list[Cut], frames: int, min_shot: int) -> list[Cut]:
+    kept: list[Cut] = []
+    for cut in sorted(cuts, key=lambda cut: -cut.strength):
+        if cut.frame < min_shot or frames - cut.frame < min_shot:
+            continue
+        if all(abs(cut.frame - other.frame) >= min_shot for other in kept):
+            kept.append(cut)
+    return sorted(kept, key=lambda cut: cut.frame)
+
+
+def _shifted(values: Floats, by: int) -> Floats:
+    """``out[t] = values[t + by]``, zero where that is outside the array."""
+    out = np.zeros_like(values)
+    if by >= 0:
+        out[: max(0, len(values) - by)] = values[by:]
+    else:
+        out[-by:] = values[: len(values) + by]
+    return out
+
+
+def _runs(mask: Mask) -> list[tuple[int, int]]:
+    """``[start, end)`` of each run of True in ``mask``."""
+    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()))
+
+
+def _inside(frame: int, zones: list[tuple[int, int]]) -> bool:
+    return any(start <= frame < end for start, end in zones)
