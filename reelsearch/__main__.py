@@ -1,0 +1,5 @@
+"""``python -m reelsearch``: the command line."""
+
+from reelsearch.cli import app
+
+app()

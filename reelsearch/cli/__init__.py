@@ -1,0 +1,8 @@
+"""The ``reelsearch`` command line: one Typer app, its commands in modules by topic."""
+
+from __future__ import annotations
+
+from reelsearch.cli import catalog as catalog
+from reelsearch.cli._app import app
+
+__all__ = ["app"]

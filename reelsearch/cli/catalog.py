@@ -1,0 +1,160 @@
+"""Commands over the catalog: plugins, ingest, titles and the demo (the main job)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from reelsearch.cli._app import app, console, errors, out, print_json, progress_bars
+from reelsearch.core.errors import ReelsearchError
+from reelsearch.core.media.sample import sample_video
+from reelsearch.core.models import Asset, SearchRequest
+from reelsearch.core.runtime import Runtime
+from reelsearch.core.store.base import PointFilter
+from reelsearch.core.timecode import seconds_to_timecode
+
+SHOTS = "shots"
+"""The collection of the built-in ``shots`` algo."""
+
+
+@app.command()
+def plugins(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List every plugin with its components, version and distribution."""
+    with errors(), Runtime() as rs:
+        listing = [
+            {
+                "name": plugin.name,
+                "distribution": plugin.distribution,
+                "version": plugin.version,
+                "components": [
+                    {
+                        "kind": reg.kind,
+                        "name": reg.name,
+                        "description": reg.component.description,
+                    }
+                    for reg in sorted(regs, key=lambda r: (r.kind, r.name))
+                ],
+            }
+            for plugin, regs in sorted(rs.registry.by_plugin().items(), key=lambda i: i[0].name)
+        ]
+    if as_json:
+        print_json(listing)
+        return
+    table = Table("plugin", "distribution", "version", "components")
+    for item in listing:
+        comps = ", ".join(f"{c['kind']}:{c['name']}" for c in item["components"])
+        table.add_row(item["name"], item["distribution"] or "-", item["version"] or "-", comps)
+    out.print(table)
+
+
+@app.command()
+def ingest(
+    videos: Annotated[list[Path], typer.Argument(help="Video files to ingest.")],
+    title: Annotated[
+        str | None, typer.Option(help="Title for every file (default: file name).")
+    ] = None,
+    algo: Annotated[
+        list[str] | None, typer.Option("--algo", help="Run only these algos (and dependencies).")
+    ] = None,
+) -> None:
+    """Analyse videos and index them in the store under REELSEARCH_HOME."""
+    with errors(), Runtime() as rs, progress_bars() as on_step:
+        result = rs.ingest(videos, title=title, algos=algo, strict=False, on_step=on_step)
+    for error in result.failures.values():
+        console.print(f"[bold red]error:[/] {error}", highlight=False)
+    for report in result.reports:
+        done = ", ".join(report.computed) or "nothing (up to date)"
+        out.print(f"{report.asset.title} [{report.asset.id[:12]}]: computed {done}")
+    if result.failures:
+        raise typer.Exit(1)
+
+
+@app.command()
+def titles(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the titles in the catalog and their assets."""
+    with errors(), Runtime() as rs:
+        assets = rs.catalog.assets()
+    if as_json:
+        print_json([a.model_dump(mode="json") for a in assets])
+        return
+    table = Table("title", "asset", "duration", "file")
+    for asset in assets:
+        duration = f"{asset.media.duration:.1f} s" if asset.media else "-"
+        table.add_row(asset.title, asset.id[:12], duration, asset.uri)
+    out.print(table)
+
+
+@app.command()
+def demo(
+    videos: Annotated[
+        list[Path] | None, typer.Argument(help="Videos to use (default: a generated sample).")
+    ] = None,
+) -> None:
+    """The main job: ingest videos on the embedded defaults, show their shots, run searches."""
+    with errors(), Runtime() as rs:
+        if not videos:
+            sample = rs.settings.home / "samples" / "reelsearch-sample.mp4"
+            if not sample.exists():
+                sample_video(sample)
+            videos = [sample]
+            console.print(f"Using a generated sample video: {sample}")
+        console.print(f"Data home: {rs.settings.home}")
+        with progress_bars() as on_step:
+            result = rs.ingest(videos, strict=False, on_step=on_step)
+        for error in result.failures.values():
+            console.print(f"[bold red]error:[/] {error}", highlight=False)
+        for report in result.reports:
+            _print_shots(rs, report.asset)
+        _demo_searches(rs)
+    if result.failures:
+        raise typer.Exit(1)
+
+
+def _print_shots(rs: Runtime, asset: Asset) -> None:
+    if SHOTS not in rs.store.collections():
+        return
+    points, _ = rs.store.scroll(SHOTS, filter=PointFilter(asset_ids=[asset.id]), limit=100_000)
+    shots = sorted(points, key=lambda p: int(p.payload["shot_index"]))
+    fps = asset.media.fps if asset.media else 1.0
+    table = Table(title=f"{asset.title}: {len(shots)} shots", title_justify="left")
+    for column in ("shot", "start", "end", "seconds", "thumbnail"):
+        table.add_column(column)
+    for point in shots:
+        p = point.payload
+        table.add_row(
+            str(p["shot_index"]),
+            seconds_to_timecode(p["start"], fps),
+            seconds_to_timecode(p["end"], fps),
+            f"{p['start']:.2f}-{p['end']:.2f}",
+            str(p.get("thumbnail") or "-"),
+        )
+    out.print(table)
+
+
+def _demo_searches(rs: Runtime) -> None:
+    searchers = rs.registry.names("searcher")
+    if not searchers:
+        out.print("No search is registered yet: install a plugin that registers a searcher.")
+        return
+    for name in searchers:
+        searcher = rs.component("searcher", name)
+        query = "red" if "text" in getattr(searcher, "query_kinds", ()) else None
+        if query is None:
+            continue
+        try:
+            hits = rs.search(SearchRequest(text=query, algos=[name], limit=3)).hits
+        except ReelsearchError as exc:
+            out.print(f"search {name!r} for {query!r}: unavailable here: {exc}")
+            continue
+        out.print(f"search {name!r} for {query!r}:")
+        for hit in hits:
+            out.print(
+                f"  {hit.score:.3f}  {hit.title}  {hit.start_timecode or hit.start}  ({hit.id})"
+            )
