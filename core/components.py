@@ -61,6 +61,21 @@ class Component(ABC):
 
     def __init__(self, config: BaseModel | None = None) -> None:
         self.config = config if config is not None else self.Config()
+        self._resolve: Callable[[ComponentKind, str], Component] | None = None
+
+    def bind(self, resolve: Callable[[ComponentKind, str], Component]) -> None:
+        """Called by the runtime right after construction: how to reach other components."""
+        self._resolve = resolve
+
+    def component(self, kind: ComponentKind, name: str) -> Component:
+        """Another registered component, configured (encoders warmed up on first use).
+
+        For example a sink asks its encoder for the vector size:
+        ``self.component("encoder", "clip")``.
+        """
+        if self._resolve is None:
+            raise RuntimeError(f"{self.kind} {self.name!r} is not bound to a runtime")
+        return self._resolve(kind, name)
 
 
 class Modality(StrEnum):
@@ -233,6 +248,11 @@ class Algo(Component, Generic[RecordT]):
     @abstractmethod
     def run(self, ctx: AlgoContext) -> Sequence[RecordT]:
         """Compute this algo's records for ``ctx.asset``."""
+
+    def fingerprint(self, asset: Asset) -> str:
+        """Inputs besides the asset's bytes and this algo's config that its output depends on
+        (e.g. a hash of a sidecar subtitle file); part of the memoisation key. Empty if none."""
+        return ""
 
     def sink(self) -> Sink[RecordT] | None:
         """Where records go in the store; ``None`` keeps them in the feature store only."""

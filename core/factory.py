@@ -53,6 +53,7 @@ class ComponentFactory:
                 f"invalid options for {kind} {name!r} ([components.{name}]): {problems}"
             ) from None
         instance = cls(config)
+        instance.bind(self)
         if isinstance(instance, Encoder):
             instance.warm_up()
         return instance

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from reelsearch.core.components import Algo, AlgoContext, ProgressCallback
 from reelsearch.core.config import Settings
 from reelsearch.core.dag import execution_order
+from reelsearch.core.errors import ExecutorError, ModelUnavailableError
 from reelsearch.core.executor import Executor, LocalExecutor
 from reelsearch.core.factory import ComponentFactory, load_registry
 from reelsearch.core.features import FeatureKey, FeatureStore, config_hash
@@ -87,6 +88,8 @@ class AssetReport:
     reused: list[str] = field(default_factory=list)
     written: dict[str, int] = field(default_factory=dict)
     refreshed: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+    """Algos that could not run here (a model is unavailable), with the reason."""
 
 
 StepCallback = Callable[[str, Asset], ProgressCallback | None]
@@ -120,6 +123,7 @@ class Pipeline:
         for name in order:
             algo = self._algo(name)
             digest = hashlib.sha256(config_hash(algo.config).encode())
+            digest.update(algo.fingerprint(asset).encode())
             for dep in sorted(algo.depends_on):
                 digest.update(repr(keys[dep]).encode())
             keys[name] = FeatureKey(asset.id, name, algo.version, digest.hexdigest()[:32])
@@ -136,8 +140,15 @@ class Pipeline:
         keys = {asset.id: self.keys(asset, order) for asset in assets}
         reports = {asset.id: AssetReport(asset) for asset in assets}
         outputs: dict[tuple[str, str], Records] = {}
+        unavailable: dict[str, str] = {}
         for name in order:
             algo = self._algo(name)
+            blocked = [dep for dep in algo.depends_on if dep in unavailable]
+            if blocked:
+                unavailable[name] = f"needs {blocked[0]!r}, which could not run"
+                for report in reports.values():
+                    report.skipped[name] = unavailable[name]
+                continue
             todo: list[Asset] = []
             for asset in assets:
                 cached = self.features.get(keys[asset.id][name])
@@ -146,9 +157,14 @@ class Pipeline:
                 else:
                     outputs[asset.id, name] = [algo.Record.model_validate(r) for r in cached]
                     reports[asset.id].reused.append(name)
-            for asset, records in zip(
-                todo, self._compute(algo, todo, outputs, on_step), strict=True
-            ):
+            try:
+                computed = self._compute(algo, todo, outputs, on_step)
+            except ModelUnavailableError as exc:
+                unavailable[name] = str(exc)
+                for report in reports.values():
+                    report.skipped[name] = str(exc)
+                continue
+            for asset, records in zip(todo, computed, strict=True):
                 self.features.put(keys[asset.id][name], records)
                 outputs[asset.id, name] = records
                 reports[asset.id].computed.append(name)
@@ -189,7 +205,12 @@ class Pipeline:
                 for task in tasks
             ]
         else:
-            results = self.executor.map(run_task, tasks, resources=algo.resources)
+            try:
+                results = self.executor.map(run_task, tasks, resources=algo.resources)
+            except ExecutorError as exc:
+                if isinstance(exc.__cause__, ModelUnavailableError):
+                    raise exc.__cause__ from None
+                raise
         return [[algo.Record.model_validate(r) for r in result] for result in results]
 
     def _sink(

@@ -10,7 +10,12 @@ from typing import ClassVar
 import pytest
 from pydantic import BaseModel, ConfigDict
 
-from reelsearch.core.errors import DependencyCycleError, MediaError, UnknownComponentError
+from reelsearch.core.errors import (
+    DependencyCycleError,
+    MediaError,
+    ModelUnavailableError,
+    UnknownComponentError,
+)
 from reelsearch.core.runtime import Runtime
 from reelsearch.sdk import (
     Algo,
@@ -242,6 +247,36 @@ def test_unknown_algo_and_unknown_dependency_are_named(register_plugin: Register
     rs2 = register_plugin(OrphanPlugin, name="orphan")
     with pytest.raises(UnknownComponentError, match="a dependency of 'orphan'"):
         rs2.pipeline.run([], ["orphan"])
+
+
+def test_an_unavailable_model_skips_that_algo_and_its_dependents(
+    register_plugin: RegisterPlugin, video: Path
+) -> None:
+    class NeedsWeights(Numbers):
+        name = "needs-weights"
+
+        def run(self, ctx: AlgoContext) -> list[Number]:
+            raise ModelUnavailableError("weights for 'needs-weights' are not on this machine")
+
+    class UsesIt(Numbers):
+        name = "uses-it"
+        depends_on = ("needs-weights",)
+
+    class WeightsPlugin:
+        @staticmethod
+        @hookimpl
+        def register_algos(register: object) -> None:
+            for algo in (Numbers, Squares, NeedsWeights, UsesIt):
+                register(algo)  # type: ignore[operator]
+
+    rs = register_plugin(WeightsPlugin)
+    (report,) = rs.ingest([video], title="Toy", algos=["uses-it", "squares"]).reports
+    assert report.computed == ["numbers", "squares"]
+    assert report.skipped == {
+        "needs-weights": "weights for 'needs-weights' are not on this machine",
+        "uses-it": "needs 'needs-weights', which could not run",
+    }
+    assert _values(rs) == [1, 4, 9]
 
 
 def test_dependency_cycles_are_refused(register_plugin: RegisterPlugin) -> None:

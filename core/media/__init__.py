@@ -1,0 +1,50 @@
+"""The media layer: probing, one-pass decoding, shot thumbnails and clips, shot-list exports.
+
+Every function that reads a video raises :class:`~reelsearch.core.errors.MediaError` with one
+line naming the file and the problem.
+"""
+
+from __future__ import annotations
+
+from reelsearch.core.media.black import BlackRuns, brightness, runs_of
+from reelsearch.core.media.clips import ShotClipWriter
+from reelsearch.core.media.decode import (
+    FramesAt,
+    FrameSize,
+    FrameTap,
+    RGBFrames,
+    RGBImage,
+    decode_frames,
+    even_size,
+    run_taps,
+    scaled_size,
+)
+from reelsearch.core.media.encode import VideoWriter
+from reelsearch.core.media.export import shots_to_csv, shots_to_edl, shots_to_json
+from reelsearch.core.media.probe import content_hash, probe
+from reelsearch.core.media.thumbnails import ShotThumbnails, ThumbnailSampler, encode_jpeg
+
+__all__ = [
+    "BlackRuns",
+    "FrameSize",
+    "FrameTap",
+    "FramesAt",
+    "RGBFrames",
+    "RGBImage",
+    "ShotClipWriter",
+    "ShotThumbnails",
+    "ThumbnailSampler",
+    "VideoWriter",
+    "brightness",
+    "content_hash",
+    "decode_frames",
+    "encode_jpeg",
+    "even_size",
+    "probe",
+    "run_taps",
+    "runs_of",
+    "scaled_size",
+    "shots_to_csv",
+    "shots_to_edl",
+    "shots_to_json",
+]

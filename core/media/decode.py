@@ -20,7 +20,7 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import av
 import numpy as np
@@ -230,4 +230,4 @@ class _Scaler:
             interpolation=Interpolation.AREA,
             threads=1,
         ).to_ndarray()
-        return image  # type: ignore[no-any-return]
+        return cast("RGBImage", image)

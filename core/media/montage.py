@@ -9,21 +9,22 @@ Where each transition puts its cut (the first frame of the new shot):
 - ``fade``: ``frames`` frames fading out to black, ``hold`` black frames, ``frames`` frames
   fading in; the cut is the middle of the black, ``start + frames + hold // 2``.
 
-Transitions overlap the clips (a dissolve uses the last frames of one clip and the first frames
-of the next), so the montage is shorter than the clips laid end to end.
+A dissolve or fade uses the last ``frames`` frames of one clip and the first ``frames`` of the
+next. Clips stream through: only a transition's frames are held in memory.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from numpy.typing import NDArray
 
-from reelsearch.core.media.decode import FrameSize, RGBFrames, decode_frames
+from reelsearch.core.media.decode import FrameSize, RGBFrames, RGBImage, decode_frames
 from reelsearch.core.media.encode import VideoWriter
 
 TransitionKind = Literal["cut", "dissolve", "fade"]
@@ -54,103 +55,105 @@ class Transition:
         """Frames taken from the end of the outgoing clip and the start of the incoming one."""
         return 0 if self.kind == "cut" else self.frames
 
+    @property
+    def cut_offset(self) -> int:
+        """Where the cut lies, counted from the transition's first frame."""
+        if self.kind == "dissolve":
+            return self.frames // 2
+        if self.kind == "fade":
+            return self.frames + self.hold // 2
+        return 0
+
+    def blend(self, outgoing: RGBFrames, incoming: RGBFrames) -> RGBFrames:
+        """The transition's frames, from the outgoing clip's last and the incoming one's first
+        :attr:`overlap` frames."""
+        if self.kind == "cut":
+            return outgoing[:0]
+        if self.kind == "dissolve":
+            return _mix(outgoing, incoming)
+        black = np.zeros_like(outgoing)
+        hold = np.zeros((self.hold, *outgoing.shape[1:]), np.uint8)
+        return np.concatenate([_mix(outgoing, black), hold, _mix(black, incoming)])
+
 
 CUT = Transition()
 
 
-def read_clip(
+def clip_frames(
     path: str | os.PathLike[str], size: FrameSize, *, start: int = 0, count: int | None = None
-) -> RGBFrames:
-    """Frames ``[start, start + count)`` of a video, scaled to ``size`` (all by default)."""
-    batches: list[RGBFrames] = []
-    end = None if count is None else start + count
-    seen = 0
-    for batch in decode_frames(path, size):
-        first = seen
-        seen += len(batch)
-        if seen > start:
-            batches.append(batch[max(0, start - first) : None if end is None else end - first])
-        if end is not None and seen >= end:
-            break
-    return np.concatenate(batches) if batches else np.empty((0, size[1], size[0], 3), np.uint8)
+) -> Iterator[RGBImage]:
+    """Frames ``[start, start + count)`` of a video (to its end by default), scaled to ``size``."""
+    frames = (frame for batch in decode_frames(path, size, batch_size=32) for frame in batch)
+    stop = None if count is None else start + count
+    yield from itertools.islice(frames, start, stop)
 
 
-def assemble(
-    clips: Sequence[RGBFrames], transitions: Sequence[Transition]
-) -> tuple[Iterator[RGBFrames], list[int]]:
-    """Join ``clips`` with ``transitions`` (one fewer than the clips).
+class Montage:
+    """Clips joined by transitions, streamed frame by frame.
 
-    Returns:
-        The montage as an iterator of frame runs, and its cut frames.
+    Args:
+        clips: Each clip's frames (arrays or iterators of ``(h, w, 3)`` RGB frames, one size).
+        transitions: One fewer than the clips.
+
+    Attributes:
+        cuts: The cut frames, complete once the montage has been iterated to its end.
     """
-    if len(transitions) != len(clips) - 1:
-        raise ValueError(f"{len(clips)} clips need {len(clips) - 1} transitions")
-    cuts: list[int] = []
-    position = 0
-    for index, transition in enumerate(transitions):
-        before = clips[index]
-        lead = transitions[index - 1].overlap if index else 0
-        position += len(before) - lead - transition.overlap
-        if len(before) < lead + transition.overlap:
-            raise ValueError(f"clip {index} is shorter than its transitions")
-        cuts.append(position + _cut_offset(transition))
-        position += _length(transition)
-    return _frames(clips, transitions), cuts
+
+    def __init__(self, clips: Sequence[Iterable[RGBImage]], transitions: Sequence[Transition]):
+        if len(transitions) != len(clips) - 1:
+            raise ValueError(f"{len(clips)} clips need {len(clips) - 1} transitions")
+        self.clips = clips
+        self.transitions = transitions
+        self.cuts: list[int] = []
+
+    def __iter__(self) -> Iterator[RGBImage]:
+        self.cuts = []
+        position = 0
+        held: list[RGBImage] = []
+        for index, clip in enumerate(self.clips):
+            frames = iter(clip)
+            if index:
+                transition = self.transitions[index - 1]
+                head = list(itertools.islice(frames, transition.overlap))
+                if len(held) < transition.overlap or len(head) < transition.overlap:
+                    raise ValueError(
+                        f"clips {index - 1} and {index} are shorter than a {transition.kind}"
+                    )
+                self.cuts.append(position + transition.cut_offset)
+                for frame in transition.blend(_stack(held), _stack(head)):
+                    yield frame
+                    position += 1
+            keep = self.transitions[index].overlap if index < len(self.transitions) else 0
+            tail: deque[RGBImage] = deque()
+            for frame in frames:
+                tail.append(frame)
+                if len(tail) > keep:
+                    yield tail.popleft()
+                    position += 1
+            held = list(tail)
 
 
 def write_montage(
     path: str | os.PathLike[str],
-    clips: Sequence[RGBFrames],
+    clips: Sequence[Iterable[RGBImage]],
     transitions: Sequence[Transition],
     fps: float,
+    size: FrameSize,
 ) -> list[int]:
-    """Write the montage of ``clips`` as an H.264 MP4 and return its cut frames."""
-    runs, cuts = assemble(clips, transitions)
-    height, width = clips[0].shape[1:3]
-    with VideoWriter(path, fps, (width, height), crf=18) as writer:
-        for run in runs:
-            for frame in run:
-                writer.write(frame)
-    return cuts
+    """Write the montage of ``clips`` (frames of ``size``) as an H.264 MP4; return its cuts."""
+    montage = Montage(clips, transitions)
+    with VideoWriter(path, fps, size, crf=18) as writer:
+        for frame in montage:
+            writer.write(frame)
+    return montage.cuts
 
 
-def _cut_offset(transition: Transition) -> int:
-    if transition.kind == "dissolve":
-        return transition.frames // 2
-    if transition.kind == "fade":
-        return transition.frames + transition.hold // 2
-    return 0
-
-
-def _length(transition: Transition) -> int:
-    if transition.kind == "fade":
-        return 2 * transition.frames + transition.hold
-    return transition.overlap
-
-
-def _frames(clips: Sequence[RGBFrames], transitions: Sequence[Transition]) -> Iterator[RGBFrames]:
-    for index, clip in enumerate(clips):
-        lead = transitions[index - 1].overlap if index else 0
-        tail = transitions[index].overlap if index < len(transitions) else 0
-        yield clip[lead : len(clip) - tail]
-        if index < len(transitions):
-            yield _blend(clip[len(clip) - tail :], clips[index + 1][:tail], transitions[index])
-
-
-def _blend(outgoing: RGBFrames, incoming: RGBFrames, transition: Transition) -> RGBFrames:
-    if transition.kind == "cut":
-        return outgoing[:0]
-    if transition.kind == "dissolve":
-        return _mix(outgoing, incoming)
-    black = np.zeros_like(outgoing)
-    hold = np.zeros((transition.hold, *outgoing.shape[1:]), np.uint8)
-    return np.concatenate([_mix(outgoing, black), hold, _mix(black, incoming)])
+def _stack(frames: list[RGBImage]) -> RGBFrames:
+    return np.stack(frames) if frames else np.zeros((0, 1, 1, 3), np.uint8)
 
 
 def _mix(first: RGBFrames, second: RGBFrames) -> RGBFrames:
     count = len(first)
-    weight: NDArray[np.float32] = (np.arange(1, count + 1, dtype=np.float32) / (count + 1))[
-        :, None, None, None
-    ]
+    weight = np.arange(1, count + 1, dtype=np.float32)[:, None, None, None] / np.float32(count + 1)
     mixed = (1 - weight) * first + weight * second
     return np.clip(np.rint(mixed), 0, 255).astype(np.uint8)

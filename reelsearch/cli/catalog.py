@@ -12,6 +12,7 @@ from reelsearch.cli._app import app, console, errors, out, print_json, progress_
 from reelsearch.core.errors import ReelsearchError
 from reelsearch.core.media.sample import sample_video
 from reelsearch.core.models import Asset, SearchRequest
+from reelsearch.core.pipeline import AssetReport
 from reelsearch.core.runtime import Runtime
 from reelsearch.core.store.base import PointFilter
 from reelsearch.core.timecode import seconds_to_timecode
@@ -70,6 +71,7 @@ def ingest(
     for report in result.reports:
         done = ", ".join(report.computed) or "nothing (up to date)"
         out.print(f"{report.asset.title} [{report.asset.id[:12]}]: computed {done}")
+    warn_skipped(result.reports)
     if result.failures:
         raise typer.Exit(1)
 
@@ -110,11 +112,21 @@ def demo(
             result = rs.ingest(videos, strict=False, on_step=on_step)
         for error in result.failures.values():
             console.print(f"[bold red]error:[/] {error}", highlight=False)
+        warn_skipped(result.reports)
         for report in result.reports:
             _print_shots(rs, report.asset)
         _demo_searches(rs)
     if result.failures:
         raise typer.Exit(1)
+
+
+def warn_skipped(reports: list[AssetReport]) -> None:
+    """Say plainly which algos could not run here and why (once per algo)."""
+    seen: dict[str, str] = {}
+    for report in reports:
+        seen.update(report.skipped)
+    for algo, reason in seen.items():
+        console.print(f"[bold yellow]skipped {algo}:[/] {reason}", highlight=False)
 
 
 def _print_shots(rs: Runtime, asset: Asset) -> None:

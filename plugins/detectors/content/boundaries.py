@@ -19,11 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
 from reelsearch.plugins.detectors.content.signals import Floats, Signals
-
-Mask = NDArray[np.bool_]
+from reelsearch.sdk import BlackRuns, runs_of
 
 
 @dataclass(frozen=True)
@@ -56,22 +54,23 @@ HARD_STRENGTH = 1.0
 
 def find_cuts(signals: Signals, rules: Rules) -> list[Cut]:
     """All cuts the signals show, thinned to the minimum shot length, in frame order."""
-    dark_zones, fade_cuts = _fades(signals, rules) if rules.fades else ([], [])
-    hard = [cut for cut in _hard_cuts(signals, rules) if not _inside(cut.frame, dark_zones)]
-    soft = _dissolves(signals, rules, hard, dark_zones) if rules.dissolves else []
-    return _thinned([*fade_cuts, *hard, *soft], signals.frames, rules.min_shot)
+    black = _black_runs(signals, rules)
+    fades = [Cut(frame, FADE_STRENGTH, "fade") for frame in black.cuts()]
+    hard = [cut for cut in _hard_cuts(signals, rules) if not black.absorbs(cut.frame)]
+    soft = _dissolves(signals, rules, hard, black) if rules.dissolves else []
+    return _thinned([*fades, *hard, *soft], signals.frames, rules.min_shot)
 
 
-def _fades(signals: Signals, rules: Rules) -> tuple[list[tuple[int, int]], list[Cut]]:
-    dark = (signals.luma < rules.dark_level) & (signals.spread < rules.dark_spread)
-    reach = 2 * rules.dissolve_half
-    zones: list[tuple[int, int]] = []
-    cuts: list[Cut] = []
-    for start, end in _runs(dark):
-        zones.append((start - reach, end + reach))
-        if start > 0 and end < signals.frames:
-            cuts.append(Cut((start + end) // 2, FADE_STRENGTH, "fade"))
-    return zones, cuts
+def _black_runs(signals: Signals, rules: Rules) -> BlackRuns:
+    if not rules.fades:
+        return BlackRuns([], signals.frames, 0)
+    return BlackRuns.find(
+        signals.luma,
+        signals.spread,
+        reach=2 * rules.dissolve_half,
+        level=rules.dark_level,
+        flatness=rules.dark_spread,
+    )
 
 
 def _hard_cuts(signals: Signals, rules: Rules) -> list[Cut]:
@@ -103,21 +102,20 @@ def _is_flash(signals: Signals, frame: int, rules: Rules) -> bool:
     return False
 
 
-def _dissolves(
-    signals: Signals, rules: Rules, hard: list[Cut], dark_zones: list[tuple[int, int]]
-) -> list[Cut]:
+def _dissolves(signals: Signals, rules: Rules, hard: list[Cut], black: BlackRuns) -> list[Cut]:
     half = rules.dissolve_half
     span = signals.change[2 * half]
     across = _shifted(span, half)
-    steady = np.maximum(_shifted(span, -half), _shifted(span, 3 * half))
+    # Near the ends of the video one side is unknown: no dissolve is taken there.
+    steady = np.maximum(_shifted(span, -half, fill=1.0), _shifted(span, 3 * half, fill=1.0))
     found = (across >= rules.dissolve_threshold) & (across >= rules.dissolve_contrast * steady)
     for cut in hard:
         found[max(0, cut.frame - half - 1) : cut.frame + half + 2] = False
-    for start, end in dark_zones:
-        found[max(0, start) : max(0, end)] = False
+    for start, end in black.runs:
+        found[max(0, start - black.reach) : max(0, end + black.reach)] = False
     balance = signals.drift - _shifted(signals.drift, half)
     cuts = []
-    for start, end in _runs(found):
+    for start, end in runs_of(found):
         peak = start + int(np.argmax(across[start:end]))
         middle = _plateau_middle(across, peak)
         cuts.append(Cut(_crossing(balance, middle, half), float(across[peak]), "dissolve"))
@@ -155,21 +153,11 @@ def _thinned(cuts: list[Cut], frames: int, min_shot: int) -> list[Cut]:
     return sorted(kept, key=lambda cut: cut.frame)
 
 
-def _shifted(values: Floats, by: int) -> Floats:
-    """``out[t] = values[t + by]``, zero where that is outside the array."""
-    out = np.zeros_like(values)
+def _shifted(values: Floats, by: int, fill: float = 0.0) -> Floats:
+    """``out[t] = values[t + by]``, ``fill`` where that is outside the array."""
+    out = np.full_like(values, fill)
     if by >= 0:
         out[: max(0, len(values) - by)] = values[by:]
     else:
         out[-by:] = values[: len(values) + by]
     return out
-
-
-def _runs(mask: Mask) -> list[tuple[int, int]]:
-    """``[start, end)`` of each run of True in ``mask``."""
-    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()))
-
-
-def _inside(frame: int, zones: list[tuple[int, int]]) -> bool:
-    return any(start <= frame < end for start, end in zones)
