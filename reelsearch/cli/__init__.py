@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from reelsearch.cli import catalog as catalog
+from reelsearch.cli import shots as shots
 from reelsearch.cli._app import app
 
 __all__ = ["app"]

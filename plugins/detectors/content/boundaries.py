@@ -111,14 +111,19 @@ def _dissolves(signals: Signals, rules: Rules, hard: list[Cut], black: BlackRuns
     found = (across >= rules.dissolve_threshold) & (across >= rules.dissolve_contrast * steady)
     for cut in hard:
         found[max(0, cut.frame - half - 1) : cut.frame + half + 2] = False
+    # The windows compared reach 3 * half frames: none may touch black frames.
+    near_black = np.zeros_like(found)
     for start, end in black.runs:
-        found[max(0, start - black.reach) : max(0, end + black.reach)] = False
+        near_black[max(0, start - 3 * half) : max(0, end + 3 * half)] = True
+    found &= ~near_black
     balance = signals.drift - _shifted(signals.drift, half)
     cuts = []
     for start, end in runs_of(found):
         peak = start + int(np.argmax(across[start:end]))
         middle = _plateau_middle(across, peak)
-        cuts.append(Cut(_crossing(balance, middle, half), float(across[peak]), "dissolve"))
+        frame = _crossing(balance, middle, half)
+        if not near_black[frame]:
+            cuts.append(Cut(frame, float(across[peak]), "dissolve"))
     return cuts
 
 
