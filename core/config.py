@@ -90,8 +90,26 @@ class Settings(BaseSettings):
     components: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Options of each component, by component name."
     )
+    api_key: str | None = Field(
+        default=None,
+        description="Key HTTP clients must send (X-API-Key header) to `reelsearch serve`; "
+        "unset: no key needed.",
+    )
+    cors_origins: CommaList = Field(
+        default_factory=list,
+        description="Origins browsers may call the HTTP API from (comma separated); '*': any.",
+    )
+    max_page_size: int = Field(
+        default=100, ge=1, le=1000, description="Most hits one HTTP search returns (limit)."
+    )
+    max_query_chars: int = Field(
+        default=500, ge=1, le=2000, description="Longest text query the HTTP API accepts."
+    )
+    max_upload_bytes: int = Field(
+        default=10 * 2**20, ge=1024, description="Largest image the HTTP API accepts, in bytes."
+    )
 
-    @field_validator("plugins", "disable_plugins", "algos", mode="before")
+    @field_validator("plugins", "disable_plugins", "algos", "cors_origins", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
