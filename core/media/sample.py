@@ -17,7 +17,11 @@ PALETTE: dict[str, tuple[int, int, int]] = {
     "black": (0, 0, 0),
     "purple": (140, 50, 170),
     "orange": (245, 140, 20),
+    "gray": (128, 128, 128),
+    "pink": (245, 150, 190),
+    "brown": (120, 75, 40),
 }
+"""Named colours of generated videos (and of the SDK's fake encoder)."""
 
 Segment = tuple[tuple[int, int, int], int]
 """A shot of a sample video: its colour and its length in frames."""

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import numpy as np
 import pytest
 
-from reelsearch.sdk import Encoder, Modality
+from reelsearch.sdk import Encoder, Modality, Vectors
 
 TEXTS = ["a red race car", "a small pink pig on a table", "ask not what your country can do"]
 
@@ -17,6 +20,18 @@ def _images() -> list[np.ndarray]:
         np.full((64, 48, 3), (30, 60, 220), dtype=np.uint8),
         rng.integers(0, 256, size=(40, 40, 3), dtype=np.uint8),
     ]
+
+
+def _inputs(encoder: Encoder, modality: Modality) -> tuple[Callable[[Any], Vectors], Sequence[Any]]:
+    """The encoding method and sample inputs for ``modality``; skips undeclared modalities."""
+    if modality not in encoder.modalities:
+        pytest.skip(f"encoder {encoder.name!r} does not embed {modality}")
+    if modality is Modality.TEXT:
+        return encoder.encode_text, TEXTS
+    return encoder.encode_images, _images()
+
+
+MODALITIES = pytest.mark.parametrize("modality", [Modality.TEXT, Modality.IMAGE])
 
 
 class EncoderContract:
@@ -31,47 +46,33 @@ class EncoderContract:
         assert encoder.modalities
         assert encoder.dimension > 0
 
-    def _check(self, encoder: Encoder, vectors: np.ndarray, count: int) -> None:
-        assert vectors.shape == (count, encoder.dimension)
-        assert vectors.dtype == np.float32
-        assert np.all(np.isfinite(vectors))
-        np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
+    @MODALITIES
+    def test_vectors_are_normalised_and_deterministic(
+        self, encoder: Encoder, modality: Modality
+    ) -> None:
+        encode, inputs = _inputs(encoder, modality)
+        first = encode(inputs)
+        assert first.shape == (len(inputs), encoder.dimension)
+        assert first.dtype == np.float32
+        assert np.all(np.isfinite(first))
+        np.testing.assert_allclose(np.linalg.norm(first, axis=1), 1.0, atol=1e-3)
+        np.testing.assert_allclose(first, encode(inputs), atol=1e-5)
 
-    def test_text_vectors_are_normalised_and_deterministic(self, encoder: Encoder) -> None:
-        if Modality.TEXT not in encoder.modalities:
-            pytest.skip(f"encoder {encoder.name!r} does not embed text")
-        first = encoder.encode_text(TEXTS)
-        self._check(encoder, first, len(TEXTS))
-        np.testing.assert_allclose(first, encoder.encode_text(TEXTS), atol=1e-5)
+    @MODALITIES
+    def test_batch_matches_single_inputs(self, encoder: Encoder, modality: Modality) -> None:
+        encode, inputs = _inputs(encoder, modality)
+        singles = np.concatenate([encode([item]) for item in inputs])
+        np.testing.assert_allclose(encode(inputs), singles, atol=1e-4)
 
-    def test_text_batch_matches_single_inputs(self, encoder: Encoder) -> None:
-        if Modality.TEXT not in encoder.modalities:
-            pytest.skip(f"encoder {encoder.name!r} does not embed text")
-        batch = encoder.encode_text(TEXTS)
-        singles = np.concatenate([encoder.encode_text([t]) for t in TEXTS])
-        np.testing.assert_allclose(batch, singles, atol=1e-4)
+    @MODALITIES
+    def test_an_empty_batch_gives_no_rows(self, encoder: Encoder, modality: Modality) -> None:
+        encode, _ = _inputs(encoder, modality)
+        assert encode([]).shape == (0, encoder.dimension)
 
     def test_different_texts_give_different_vectors(self, encoder: Encoder) -> None:
-        if Modality.TEXT not in encoder.modalities:
-            pytest.skip(f"encoder {encoder.name!r} does not embed text")
-        a, b = encoder.encode_text(TEXTS[:2])
+        encode, inputs = _inputs(encoder, Modality.TEXT)
+        a, b = encode(inputs[:2])
         assert float(a @ b) < 0.999
-
-    def test_image_vectors_are_normalised_and_deterministic(self, encoder: Encoder) -> None:
-        if Modality.IMAGE not in encoder.modalities:
-            pytest.skip(f"encoder {encoder.name!r} does not embed images")
-        images = _images()
-        first = encoder.encode_images(images)
-        self._check(encoder, first, len(images))
-        np.testing.assert_allclose(first, encoder.encode_images(images), atol=1e-5)
-
-    def test_image_batch_matches_single_inputs(self, encoder: Encoder) -> None:
-        if Modality.IMAGE not in encoder.modalities:
-            pytest.skip(f"encoder {encoder.name!r} does not embed images")
-        images = _images()
-        batch = encoder.encode_images(images)
-        singles = np.concatenate([encoder.encode_images([i]) for i in images])
-        np.testing.assert_allclose(batch, singles, atol=1e-4)
 
     def test_undeclared_modalities_are_refused(self, encoder: Encoder) -> None:
         if Modality.TEXT not in encoder.modalities:

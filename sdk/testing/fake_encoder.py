@@ -15,21 +15,9 @@ from typing import ClassVar
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from reelsearch.core.media.sample import PALETTE
 from reelsearch.sdk import Encoder, Image, Modality, Vectors
 
-COLOURS: dict[str, tuple[int, int, int]] = {
-    "black": (0, 0, 0),
-    "white": (255, 255, 255),
-    "gray": (128, 128, 128),
-    "red": (220, 30, 30),
-    "green": (30, 180, 60),
-    "blue": (30, 60, 220),
-    "yellow": (240, 220, 40),
-    "orange": (245, 140, 20),
-    "purple": (140, 50, 170),
-    "pink": (245, 150, 190),
-    "brown": (120, 75, 40),
-}
 _WORD = re.compile(r"[a-z0-9']+")
 
 
@@ -86,11 +74,11 @@ class FakeEncoder(Encoder):
 
 
 def dominant_colours(image: Image, top: int = 2) -> list[str]:
-    """Names of the ``top`` colours (from :data:`COLOURS`) covering most pixels."""
+    """Names of the ``top`` colours (of :data:`PALETTE`) covering most pixels."""
     pixels = np.asarray(image, dtype=np.float32).reshape(-1, 3)[::7]
-    palette = np.array(list(COLOURS.values()), dtype=np.float32)
+    palette = np.array(list(PALETTE.values()), dtype=np.float32)
     nearest = np.argmin(((pixels[:, None, :] - palette[None, :, :]) ** 2).sum(-1), axis=1)
     counts = np.bincount(nearest, minlength=len(palette))
-    names = list(COLOURS)
+    names = list(PALETTE)
     ranked = [names[i] for i in np.argsort(-counts, kind="stable") if counts[i] > 0]
     return ranked[:top]
