@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
-from reelsearch.core.models import Asset, Hit, SearchRequest
+from reelsearch.core.models import Asset, Hit, SearchRequest, SearchResponse
 
 if TYPE_CHECKING:
     from reelsearch.core.store.base import CollectionSpec, Point, VectorStore
@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 RecordT = TypeVar("RecordT", bound=BaseModel)
 
 ComponentKind = str
-"""One of ``"algo"``, ``"encoder"``, ``"detector"``, ``"searcher"``, ``"postprocessor"``."""
+"""One of ``"algo"``, ``"encoder"``, ``"detector"``, ``"searcher"``, ``"postprocessor"``,
+``"translator"``."""
 
 
 class NoConfig(BaseModel):
@@ -327,6 +328,29 @@ class PostProcessor(Component):
     def process(self, request: SearchRequest, hits: list[Hit]) -> list[Hit]:
         """Return the processed hits."""
 
+    def process_response(self, request: SearchRequest, response: SearchResponse) -> SearchResponse:
+        """What the gateway calls: the response after this step.
+
+        By default :meth:`process` rewrites the hits; override it to set fields of the whole
+        response as well, such as ``total`` or ``groups``.
+        """
+        return response.model_copy(update={"hits": self.process(request, response.hits)})
+
+
+class Translator(Component):
+    """Translates query text into the language the searchable text is in.
+
+    The gateway calls the configured translator (``translator`` setting) when a request's
+    ``language`` differs from the ``search_language`` setting; with none configured, queries
+    are searched as given.
+    """
+
+    kind = "translator"
+
+    @abstractmethod
+    def translate(self, text: str, source_language: str, target_language: str) -> str:
+        """``text`` in ``target_language``; languages are codes such as ``"fr"``, ``"en"``."""
+
 
 T = TypeVar("T", bound=Component)
 
@@ -349,4 +373,5 @@ COMPONENT_BASES: dict[ComponentKind, type[Component]] = {
     "detector": ShotDetector,
     "searcher": Searcher,
     "postprocessor": PostProcessor,
+    "translator": Translator,
 }

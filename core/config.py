@@ -54,6 +54,10 @@ def _config_file() -> Path | None:
 
 CommaList = Annotated[list[str], NoDecode]
 
+DEFAULT_POSTPROCESSORS = ("min_score", "fuse", "intersect", "sort", "group", "paginate")
+"""The post-processor chain of a request that names none: each step does nothing unless the
+request asks for it (fusion only when several searchers answered)."""
+
 
 class Settings(BaseSettings):
     """Everything reelsearch can be configured with."""
@@ -90,6 +94,31 @@ class Settings(BaseSettings):
     components: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Options of each component, by component name."
     )
+    postprocessors: CommaList = Field(
+        default_factory=lambda: list(DEFAULT_POSTPROCESSORS),
+        description="Post-processor chain of a request that names none, in order.",
+    )
+    search_candidates: int = Field(
+        default=100, ge=1, description="Hits asked of each searcher (at least offset + limit)."
+    )
+    search_workers: int = Field(
+        default=8, ge=1, description="Searchers one request may call at the same time."
+    )
+    translator: str | None = Field(
+        default=None, description="Translator of queries in other languages; default none."
+    )
+    search_language: str = Field(
+        default="en", description="Language the searchable text and text models are in."
+    )
+    telemetry: Literal["none", "console", "otlp"] = Field(
+        default="none",
+        description="Where OpenTelemetry spans go: the application's tracer provider (none), "
+        "stderr (console) or an OTLP/HTTP collector (otlp).",
+    )
+    otlp_endpoint: str | None = Field(
+        default=None,
+        description="OTLP/HTTP traces URL; default: OTEL_EXPORTER_OTLP_* or localhost:4318.",
+    )
     api_key: str | None = Field(
         default=None,
         description="Key HTTP clients must send (X-API-Key header) to `reelsearch serve`; "
@@ -109,7 +138,9 @@ class Settings(BaseSettings):
         default=10 * 2**20, ge=1024, description="Largest image the HTTP API accepts, in bytes."
     )
 
-    @field_validator("plugins", "disable_plugins", "algos", "cors_origins", mode="before")
+    @field_validator(
+        "plugins", "disable_plugins", "algos", "cors_origins", "postprocessors", mode="before"
+    )
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):

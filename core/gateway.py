@@ -1,23 +1,51 @@
-"""The search gateway: one request in, fanned out to the searchers that can answer it, one
-ranked answer out after the post-processor chain."""
+"""The search gateway: one request in, one ranked page of hits out.
+
+Three stages, each in its own span under ``gateway.search``:
+
+1. ``gateway.process`` (:mod:`reelsearch.core.query`): where the page starts, translation,
+   the searchers and the post-processor chain;
+2. ``gateway.route`` (:mod:`reelsearch.core.router`): the searchers run concurrently, and so
+   do the other queries of a temporal intersection (each a full search of its own);
+3. ``gateway.postprocess``: the post-processors run in the order the request names them, or
+   else in the order of the ``postprocessors`` setting (never in plugin load order), ending
+   with ``paginate``; the gateway then adds the cursor of the next page.
+
+A searcher that fails while others answer leaves an entry in ``SearchResponse.errors``; a
+request fails only when every searcher failed.
+"""
 
 from __future__ import annotations
 
-from reelsearch.core.components import Algo, PostProcessor, SearchContext, Searcher
-from reelsearch.core.errors import RequestError, UnknownComponentError
+from collections.abc import Iterator
+from concurrent.futures import Executor, ThreadPoolExecutor
+from contextlib import contextmanager
+
+from reelsearch.core.components import Algo, SearchContext, Searcher
+from reelsearch.core.cursor import encode_cursor
+from reelsearch.core.errors import RequestError
 from reelsearch.core.factory import ComponentFactory
-from reelsearch.core.models import Hit, SearchRequest, SearchResponse
+from reelsearch.core.models import Intersection, SearchRequest, SearchResponse
+from reelsearch.core.query import ProcessedQuery, QueryProcessor
+from reelsearch.core.ranking import best_first
 from reelsearch.core.registry import Registry
+from reelsearch.core.router import InThread, Outcome, Router, submit
 from reelsearch.core.store.base import VectorStore
+from reelsearch.core.telemetry import span
+
+INHERITED = ("filter", "language")
+"""Fields the other query of an intersection takes from the main query unless it sets them."""
 
 
 class Gateway:
-    """Routes requests to searchers and chains post-processors in the order requested."""
+    """Processes requests, routes them to searchers and chains the post-processors."""
 
     def __init__(self, registry: Registry, factory: ComponentFactory, store: VectorStore) -> None:
         self.registry = registry
         self.factory = factory
         self.store = store
+        self.settings = factory.settings
+        self.router = Router(factory, self.settings)
+        self.processor = QueryProcessor(factory, self.settings, self.router)
 
     def collection_of(self, algo: str) -> str:
         """The collection an algo's sink writes to."""
@@ -30,39 +58,93 @@ class Gateway:
 
     def searchers(self, request: SearchRequest) -> list[Searcher]:
         """The searchers that will receive ``request``."""
-        known = {name for kind in ("algo", "searcher") for name in self.registry.names(kind)}
-        for name in request.algos:
-            if name not in known:
-                raise UnknownComponentError("searcher", name, self.registry.names("searcher"))
-        chosen = []
-        for name in self.registry.names("searcher"):
-            searcher = self.factory("searcher", name)
-            assert isinstance(searcher, Searcher)
-            if searcher.accepts(request):
-                chosen.append(searcher)
-        if not chosen:
-            raise RequestError(
-                f"no registered search answers a {request.query_kind} query"
-                + (f" for {', '.join(request.algos)}" if request.algos else "")
-                + f"; searchers: {', '.join(self.registry.names('searcher')) or 'none'}"
-            )
-        return chosen
+        return self.router.searchers(request)
 
     def context(self) -> SearchContext:
         """What searchers get: the store, the components and the collection of each algo."""
         return SearchContext(self.store, self.factory, self.collection_of)
 
     def search(self, request: SearchRequest) -> SearchResponse:
-        ctx = self.context()
-        hits: list[Hit] = []
-        for searcher in self.searchers(request):
-            hits.extend(searcher.search(request, ctx))
-        hits.sort(key=lambda h: h.score, reverse=True)
-        for name in request.postprocessors:
-            post = self.factory("postprocessor", name)
-            assert isinstance(post, PostProcessor)
-            hits = post.process(request, hits)
-        if request.min_score is not None:
-            hits = [h for h in hits if h.score >= request.min_score]
-        page = hits[request.offset : request.offset + request.limit]
-        return SearchResponse(hits=page)
+        """Answer ``request`` with one page of hits.
+
+        Raises:
+            RequestError: The request is malformed (a bad cursor, options or query).
+            UnknownComponentError: It names an unknown searcher or post-processor.
+            SearcherError: Every searcher failed.
+        """
+        with span(
+            self.settings, "gateway.search", query_kind=request.query_kind, algos=request.algos
+        ) as current:
+            with span(self.settings, "gateway.process") as process:
+                query = self.processor.process(request)
+                process.set_attribute("reelsearch.searchers", [s.name for s in query.searchers])
+                process.set_attribute("reelsearch.chain", [post.name for post in query.chain])
+            with span(self.settings, "gateway.route") as route:
+                outcome, others = self.route(query)
+                route.set_attribute("reelsearch.hits", len(outcome.hits))
+                route.set_attribute("reelsearch.failed", [f.searcher for f in outcome.failures])
+            with span(self.settings, "gateway.postprocess"):
+                response = self.postprocess(request, query, outcome, others)
+            current.set_attribute("reelsearch.hits", len(response.hits))
+            return response
+
+    def route(self, query: ProcessedQuery) -> tuple[Outcome, list[Intersection]]:
+        """The searchers' hits, and the intersections with the other queries' hits filled in."""
+        intersections = query.request.intersect
+        pending = [i for i in intersections if i.hits is None]
+        with self._pool(len(query.searchers) + len(pending)) as pool:
+            others = [submit(pool, self.search, self._other(query, i)) for i in pending]
+            outcome = self.router.fan_out(
+                query.searchers, query.for_searchers, self.context(), pool
+            )
+            answers = iter([other.result() for other in others])
+        outcome.raise_if_none_answered()
+        resolved = []
+        for intersection in intersections:
+            if intersection.hits is None:
+                answer = next(answers)
+                outcome.failures.extend(answer.errors)
+                intersection = intersection.model_copy(update={"hits": answer.hits})
+            resolved.append(intersection)
+        return outcome, resolved
+
+    def postprocess(
+        self,
+        sent: SearchRequest,
+        query: ProcessedQuery,
+        outcome: Outcome,
+        intersections: list[Intersection],
+    ) -> SearchResponse:
+        """Run the chain over the merged hits; add the next page's cursor."""
+        request = query.request.model_copy(update={"intersect": intersections})
+        response = SearchResponse(
+            hits=best_first(outcome.hits),
+            errors=outcome.failures,
+            translated_text=query.translated_text,
+        )
+        for post in query.chain:
+            with span(self.settings, f"postprocess.{post.name}", hits_in=len(response.hits)) as s:
+                response = post.process_response(request, response)
+                s.set_attribute("reelsearch.hits_out", len(response.hits))
+        following = request.offset + request.limit
+        if response.total is not None and following < response.total:
+            response = response.model_copy(update={"next_cursor": encode_cursor(sent, following)})
+        return response
+
+    def _other(self, query: ProcessedQuery, intersection: Intersection) -> SearchRequest:
+        assert intersection.query is not None
+        other = intersection.query
+        inherited = {f: getattr(query.request, f) for f in INHERITED}
+        return other.model_copy(
+            update={f: v for f, v in inherited.items() if f not in other.model_fields_set}
+        )
+
+    @contextmanager
+    def _pool(self, tasks: int) -> Iterator[Executor]:
+        """Threads for ``tasks`` concurrent calls; this thread for one."""
+        if tasks <= 1:
+            yield InThread()
+            return
+        workers = min(tasks, self.settings.search_workers)
+        with ThreadPoolExecutor(workers, thread_name_prefix="reelsearch-search") as pool:
+            yield pool

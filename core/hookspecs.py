@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
-    from reelsearch.core.components import Algo, Encoder, PostProcessor, Searcher, ShotDetector
+    from reelsearch.core.components import (
+        Algo,
+        Encoder,
+        PostProcessor,
+        Searcher,
+        ShotDetector,
+        Translator,
+    )
 
 PROJECT = "reelsearch"
 
@@ -62,4 +69,13 @@ def register_postprocessors(register: Callable[[type[PostProcessor]], None]) -> 
     """Register post-processor classes: ``register(MyPostProcessor)`` for each.
 
     Called once when the plugin host loads. Requests name post-processors to run, in order.
+    """
+
+
+@hookspec
+def register_translators(register: Callable[[type[Translator]], None]) -> None:
+    """Register query translator classes: ``register(MyTranslator)`` for each.
+
+    Called once when the plugin host loads. The ``translator`` setting names the one the
+    gateway uses for requests whose ``language`` is not the search language.
     """

@@ -26,6 +26,7 @@ HOOKS: dict[str, ComponentKind] = {
     "register_detectors": "detector",
     "register_searchers": "searcher",
     "register_postprocessors": "postprocessor",
+    "register_translators": "translator",
 }
 
 

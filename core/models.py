@@ -136,11 +136,31 @@ class SearchRequest(BaseModel):
     clip: str | None = Field(default=None, description="Path of a short video to search by.")
     algos: list[str] = Field(default_factory=list, description="Searches to run; empty: all.")
     filter: SearchFilter = Field(default_factory=SearchFilter)
-    limit: int = Field(default=10, ge=1, le=MAX_LIMIT)
-    offset: int = Field(default=0, ge=0)
-    min_score: float | None = None
+    limit: int = Field(default=10, ge=1, le=MAX_LIMIT, description="Hits per page.")
+    offset: int = Field(default=0, ge=0, description="Hits to skip (or use page or cursor).")
+    page: int | None = Field(default=None, ge=1, description="Page number, from 1, of limit hits.")
+    cursor: str | None = Field(
+        default=None, description="The next_cursor of the previous page of this same query."
+    )
+    min_score: float | None = Field(default=None, description="Drop hits scoring below this.")
+    sort: Literal["score", "time"] = Field(
+        default="score", description="Best first, or by title, asset and start time."
+    )
+    group_by: Literal["title", "asset"] | None = Field(
+        default=None, description="Keep the hits of one title (or asset) together."
+    )
+    language: str | None = Field(
+        default=None,
+        description="Language of text (e.g. 'fr'); translated if it is not the "
+        "search language and a translator is configured.",
+    )
+    intersect: list[Intersection] = Field(
+        default_factory=list,
+        description="Keep only hits that overlap in time a hit of each of these other queries.",
+    )
     postprocessors: list[str] = Field(
-        default_factory=list, description="Post-processors to apply, in this order."
+        default_factory=list,
+        description="Post-processors to apply, in this order; empty: the configured chain.",
     )
     options: dict[str, Any] = Field(
         default_factory=dict, description="Per-post-processor options, keyed by its name."
@@ -156,12 +176,43 @@ class SearchRequest(BaseModel):
             )
         return self
 
+    @model_validator(mode="after")
+    def _one_position(self) -> SearchRequest:
+        given = [k for k in ("offset", "page", "cursor") if getattr(self, k)]
+        if len(given) > 1:
+            raise ValueError(f"give one of offset, page or cursor, not {' and '.join(given)}")
+        return self
+
     @property
     def query_kind(self) -> Literal["text", "image", "like", "clip"]:
         for kind in ("text", "image", "like", "clip"):
             if getattr(self, kind) is not None:
                 return kind
         raise AssertionError("validated: one query is set")
+
+
+class Intersection(BaseModel):
+    """Another query whose hits the main query's hits must overlap in time.
+
+    A main hit is kept when a hit of the other query lies in the same asset and overlaps it,
+    or comes within ``within`` seconds of it. The other query inherits the main query's
+    ``filter`` and ``language`` unless it sets its own; its ``limit`` is how many of its best
+    hits count.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    query: SearchRequest | None = Field(default=None, description="The other query.")
+    hits: list[Hit] | None = Field(
+        default=None, description="Or the other hits themselves (the gateway runs query)."
+    )
+    within: float = Field(default=0.0, ge=0, description="Seconds of slack between the hits.")
+
+    @model_validator(mode="after")
+    def _query_or_hits(self) -> Intersection:
+        if (self.query is None) == (self.hits is None):
+            raise ValueError("an intersection needs exactly one of query or hits")
+        return self
 
 
 class Hit(BaseModel):
@@ -171,6 +222,7 @@ class Hit(BaseModel):
     asset_id: str
     title: str
     algo: str = Field(description="The algo whose records produced the hit.")
+    searcher: str | None = Field(default=None, description="The searcher that found it.")
     score: float
     start: float = Field(description="Seconds from the start of the asset.")
     end: float
@@ -189,8 +241,41 @@ class Hit(BaseModel):
         return seconds_to_timecode(self.end, self.fps) if self.fps else None
 
 
+class HitGroup(BaseModel):
+    """Hits that share a title (or asset) when a request groups them."""
+
+    key: str = Field(description="The title or asset id the hits share.")
+    count: int = Field(ge=0, description="Hits of the group on all pages.")
+    best_score: float
+
+
+class SearcherFailure(BaseModel):
+    """A searcher that failed while others answered: the response holds the others' hits."""
+
+    searcher: str
+    algo: str
+    error: str = Field(description="The exception's type name.")
+    message: str
+
+
 class SearchResponse(BaseModel):
     """The ranked answer to a :class:`SearchRequest`."""
 
     hits: list[Hit]
-    next_cursor: str | None = None
+    next_cursor: str | None = Field(
+        default=None, description="Pass it as the request's cursor for the next page."
+    )
+    total: int | None = Field(
+        default=None, description="Hits on all pages (of the candidates the searchers gave)."
+    )
+    groups: list[HitGroup] = Field(default_factory=list, description="When grouped: the groups.")
+    errors: list[SearcherFailure] = Field(
+        default_factory=list, description="Searchers that failed; the hits are the others'."
+    )
+    translated_text: str | None = Field(
+        default=None, description="The query text the searchers got, when it was translated."
+    )
+
+
+Intersection.model_rebuild()
+SearchRequest.model_rebuild()

@@ -28,6 +28,7 @@ from reelsearch.core.host import LocalPlugin
 from reelsearch.core.models import Asset
 from reelsearch.core.sinks import refresh_asset_payload, write_records
 from reelsearch.core.store.base import PointFilter, VectorStore
+from reelsearch.core.telemetry import span
 
 Records = list[BaseModel]
 
@@ -157,18 +158,26 @@ class Pipeline:
                 else:
                     outputs[asset.id, name] = [algo.Record.model_validate(r) for r in cached]
                     reports[asset.id].reused.append(name)
-            try:
-                computed = self._compute(algo, todo, outputs, on_step)
-            except ModelUnavailableError as exc:
-                unavailable[name] = str(exc)
-                for report in reports.values():
-                    report.skipped[name] = str(exc)
-                continue
-            for asset, records in zip(todo, computed, strict=True):
-                self.features.put(keys[asset.id][name], records)
-                outputs[asset.id, name] = records
-                reports[asset.id].computed.append(name)
-            self._sink(algo, assets, outputs, reports, recomputed={a.id for a in todo})
+            with span(
+                self.settings,
+                f"pipeline.algo.{name}",
+                algo=name,
+                version=algo.version,
+                asset_ids=[asset.id for asset in assets],
+                computed=len(todo),
+            ):
+                try:
+                    computed = self._compute(algo, todo, outputs, on_step)
+                except ModelUnavailableError as exc:
+                    unavailable[name] = str(exc)
+                    for report in reports.values():
+                        report.skipped[name] = str(exc)
+                    continue
+                for asset, records in zip(todo, computed, strict=True):
+                    self.features.put(keys[asset.id][name], records)
+                    outputs[asset.id, name] = records
+                    reports[asset.id].computed.append(name)
+                self._sink(algo, assets, outputs, reports, recomputed={a.id for a in todo})
         return [reports[asset.id] for asset in assets]
 
     def _algo(self, name: str) -> Algo[Any]:

@@ -17,6 +17,7 @@ from reelsearch.core.components import (
     PostProcessor,
     Searcher,
     ShotDetector,
+    Translator,
 )
 from reelsearch.core.errors import PluginError, UnknownComponentError
 
@@ -113,6 +114,9 @@ class Registry:
 
     def postprocessor(self, name: str) -> type[PostProcessor]:
         return self.get("postprocessor", name).component  # type: ignore[return-value]
+
+    def translator(self, name: str) -> type[Translator]:
+        return self.get("translator", name).component  # type: ignore[return-value]
 
     def by_plugin(self) -> dict[PluginInfo, list[Registration]]:
         out: dict[PluginInfo, list[Registration]] = {}

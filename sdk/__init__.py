@@ -34,6 +34,7 @@ from reelsearch.core.components import (
     Searcher,
     ShotDetector,
     Sink,
+    Translator,
     Vectors,
     options_for,
 )
@@ -64,11 +65,16 @@ from reelsearch.core.media import (
     shots_to_edl,
     shots_to_json,
 )
+from reelsearch.core.media.embeddings import embed_shots, sample_frames, short_side_size
+from reelsearch.core.media.prefetch import prefetch_frames
 from reelsearch.core.models import (
     Asset,
     Hit,
+    HitGroup,
+    Intersection,
     MediaInfo,
     MetadataValue,
+    SearcherFailure,
     SearchFilter,
     SearchRequest,
     SearchResponse,
@@ -76,6 +82,7 @@ from reelsearch.core.models import (
     TimeRange,
     point_id,
 )
+from reelsearch.core.ranking import best_first
 from reelsearch.core.store.base import (
     CollectionSpec,
     Distance,
@@ -86,6 +93,7 @@ from reelsearch.core.store.base import (
     VectorSpec,
     VectorStore,
 )
+from reelsearch.core.store.payloads import shot_payload
 from reelsearch.core.timecode import frames_to_timecode, seconds_to_timecode
 
 __all__ = [
@@ -104,7 +112,9 @@ __all__ = [
     "FrameTap",
     "FramesAt",
     "Hit",
+    "HitGroup",
     "Image",
+    "Intersection",
     "MediaError",
     "MediaInfo",
     "MetadataValue",
@@ -125,6 +135,7 @@ __all__ = [
     "SearchRequest",
     "SearchResponse",
     "Searcher",
+    "SearcherFailure",
     "Shot",
     "ShotClipWriter",
     "ShotDetector",
@@ -132,21 +143,28 @@ __all__ = [
     "Sink",
     "ThumbnailSampler",
     "TimeRange",
+    "Translator",
     "VectorSpec",
     "VectorStore",
     "Vectors",
+    "best_first",
     "brightness",
     "content_hash",
     "decode_frames",
+    "embed_shots",
     "frames_to_timecode",
     "hookimpl",
     "options_for",
     "point_id",
+    "prefetch_frames",
     "probe",
     "run_taps",
     "runs_of",
+    "sample_frames",
     "scaled_size",
     "seconds_to_timecode",
+    "short_side_size",
+    "shot_payload",
     "shots_to_csv",
     "shots_to_edl",
     "shots_to_json",

@@ -17,13 +17,16 @@ Frames are numbered from 0 in presentation order, as the decoder returns them.
 from __future__ import annotations
 
 import os
+import queue
+import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
 import av
 import numpy as np
+from av.video.frame import VideoFrame
 from av.video.reformatter import Interpolation, VideoReformatter
 from numpy.typing import NDArray
 
@@ -39,7 +42,8 @@ RGBFrames = NDArray[np.uint8]
 RGBImage = NDArray[np.uint8]
 """One ``(height, width, 3)`` RGB frame."""
 
-DEFAULT_BATCH = 256
+DEFAULT_BATCH = 64
+DEFAULT_PREFETCH = 4
 
 
 def even_size(width: int, height: int) -> FrameSize:
@@ -115,6 +119,7 @@ def decode_frames(
     batch_size: int = DEFAULT_BATCH,
     taps: Sequence[FrameTap] = (),
     skip_loop_filter: bool = False,
+    prefetch: int = DEFAULT_PREFETCH,
 ) -> Iterator[RGBFrames]:
     """Decode a video once, yielding every frame downscaled, in batches.
 
@@ -123,8 +128,11 @@ def decode_frames(
         size: ``(width, height)`` of the yielded frames (area-averaged downscale).
         batch_size: Frames per yielded batch (the last one may be shorter).
         taps: Further consumers fed in the same pass, e.g. :class:`FramesAt` for full-size
-            frames at chosen numbers.
+            frames at chosen numbers. They are fed on the decoding thread: read what they
+            collected once the iteration is over.
         skip_loop_filter: Skip the codec's deblocking filter: faster, slightly blockier frames.
+        prefetch: Batches decoded ahead on a background thread while the caller works on the
+            last one (0 decodes on the caller's thread).
 
     Yields:
         ``(n, height, width, 3)`` uint8 RGB arrays; each is a new array the caller may keep.
@@ -134,12 +142,23 @@ def decode_frames(
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    batches = _batches(Path(path), size, batch_size, taps, skip_loop_filter)
+    return _ahead(batches, prefetch) if prefetch > 0 else batches
+
+
+def _batches(
+    path: Path,
+    size: FrameSize,
+    batch_size: int,
+    taps: Sequence[FrameTap],
+    skip_loop_filter: bool,
+) -> Generator[RGBFrames]:
     width, height = size
     scaler = _Scaler(size)
     batch = np.empty((batch_size, height, width, 3), np.uint8)
     filled = 0
     feed = _TapFeed(taps)
-    for index, frame in _decoded(Path(path), skip_loop_filter):
+    for index, frame in _decoded(path, skip_loop_filter):
         batch[filled] = scaler.rgb(frame)
         filled += 1
         feed(index, frame)
@@ -149,6 +168,51 @@ def decode_frames(
             filled = 0
     if filled:
         yield batch[:filled]
+
+
+_END = object()
+
+
+def _ahead(batches: Generator[RGBFrames], depth: int) -> Iterator[RGBFrames]:
+    """Iterate ``batches`` on a background thread, at most ``depth`` batches ahead.
+
+    FFmpeg and the scaler release the GIL, so decoding overlaps the caller's NumPy or torch
+    work. An error on the decoding thread is raised in the caller; a caller that stops early
+    stops the decoding thread.
+    """
+    slots: queue.Queue[object] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def offer(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                slots.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                if not offer(batch):
+                    return
+            offer(_END)
+        except BaseException as error:  # handed to the caller's thread
+            offer(error)
+        finally:
+            batches.close()
+
+    worker = threading.Thread(target=produce, name="reelsearch-decode", daemon=True)
+    worker.start()
+    try:
+        while (item := slots.get()) is not _END:
+            if isinstance(item, BaseException):
+                raise item
+            yield cast("RGBFrames", item)
+    finally:
+        stop.set()
+        worker.join()
 
 
 def run_taps(
@@ -174,7 +238,7 @@ def run_taps(
     return decoded
 
 
-def _decoded(path: Path, skip_loop_filter: bool) -> Iterator[tuple[int, Any]]:
+def _decoded(path: Path, skip_loop_filter: bool) -> Iterator[tuple[int, VideoFrame]]:
     """Number and decode every video frame of ``path``, wrapping FFmpeg errors."""
     with open_container(path) as container:
         if not container.streams.video:
@@ -203,7 +267,7 @@ class _TapFeed:
     def __init__(self, taps: Sequence[FrameTap]) -> None:
         self._taps = [(tap, _Scaler(tap.size)) for tap in taps]
 
-    def __call__(self, index: int, frame: Any) -> None:
+    def __call__(self, index: int, frame: VideoFrame) -> None:
         for tap, scaler in self._taps:
             if tap.wants(index):
                 tap.take(index, scaler.rgb(frame))
@@ -220,7 +284,7 @@ class _Scaler:
         self.size = size
         self._reformatter = VideoReformatter()
 
-    def rgb(self, frame: Any) -> RGBImage:
+    def rgb(self, frame: VideoFrame) -> RGBImage:
         width, height = self.size or (frame.width, frame.height)
         image = self._reformatter.reformat(
             frame,

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -52,14 +54,9 @@ def content_hash(path: str | os.PathLike[str]) -> str:
         MediaError: The file is missing or unreadable.
     """
     digest = hashlib.sha256()
-    try:
-        with open(path, "rb") as file:
-            for chunk in iter(lambda: file.read(HASH_CHUNK), b""):
-                digest.update(chunk)
-    except FileNotFoundError:
-        raise MediaError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise MediaError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    with _reading(path), open(path, "rb") as file:
+        for chunk in iter(lambda: file.read(HASH_CHUNK), b""):
+            digest.update(chunk)
     return digest.hexdigest()
 
 
@@ -115,18 +112,25 @@ def open_container(path: Path) -> Any:
         ) from None
 
 
-def _checked_size(path: Path) -> int:
+@contextmanager
+def _reading(path: str | os.PathLike[str]) -> Iterator[None]:
+    """Turn the OS's refusal to read ``path`` into a :class:`MediaError`."""
     try:
-        stat = path.stat()
+        yield
     except FileNotFoundError:
         raise MediaError(f"{path}: no such file") from None
     except OSError as exc:
         raise MediaError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def _checked_size(path: Path) -> int:
+    with _reading(path):
+        size = path.stat().st_size
     if not path.is_file():
         raise MediaError(f"{path}: not a regular file")
-    if stat.st_size == 0:
+    if size == 0:
         raise MediaError(f"{path}: empty file (0 bytes)")
-    return stat.st_size
+    return size
 
 
 def _count_frames(path: Path, container: Any, video: Any) -> tuple[int, float]:

@@ -19,7 +19,7 @@ from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from reelsearch.core.models import SearchFilter
+from reelsearch.core.models import MetadataValue, SearchFilter
 
 
 class Distance(StrEnum):
@@ -96,7 +96,13 @@ class ScoredPoint(Point):
 
 
 class PointFilter(SearchFilter):
-    """A :class:`SearchFilter` plus full-text conditions on ``TEXT``-indexed fields."""
+    """A :class:`SearchFilter` plus conditions on a collection's own payload fields: exact
+    values (e.g. a speaker) and full text on ``TEXT``-indexed fields."""
+
+    fields: dict[str, MetadataValue] = Field(
+        default_factory=dict,
+        description="Payload field -> exact value, like ``metadata``; a list matches any value.",
+    )
 
     phrases: dict[str, str] = Field(
         default_factory=dict, description="Field -> exact phrase that must occur in it."
@@ -144,8 +150,12 @@ class VectorStore(ABC):
         offset: int = 0,
         score_threshold: float | None = None,
         exact: bool = False,
+        hnsw_ef: int | None = None,
     ) -> list[ScoredPoint]:
-        """Nearest neighbours of ``vector`` in vector field ``using``, best first."""
+        """Nearest neighbours of ``vector`` in vector field ``using``, best first.
+
+        ``hnsw_ef`` is the size of the HNSW candidate list (higher: better recall, slower);
+        ``None`` leaves the backend's default. It has no effect on an exact search."""
 
     @abstractmethod
     def retrieve(

@@ -155,6 +155,7 @@ class EdgeStore(VectorStore):
         offset: int = 0,
         score_threshold: float | None = None,
         exact: bool = False,
+        hnsw_ef: int | None = None,
     ) -> list[ScoredPoint]:
         shard = self._shard(collection)
         vectors = self._specs[collection].vectors
@@ -168,7 +169,7 @@ class EdgeStore(VectorStore):
             limit=limit,
             offset=offset,
             filter=to_filter(filter, _MODELS),
-            params=qe.SearchParams(exact=exact),
+            params=qe.SearchParams(exact=exact, hnsw_ef=hnsw_ef),
             with_vector=False,
             with_payload=True,
             score_threshold=score_threshold,

@@ -42,8 +42,9 @@ def to_filter(
     """The backend filter for ``flt``, restricted to ``ids`` when given.
 
     Every condition must hold (AND). ``time_range`` keeps points that overlap it
-    (``start <= range.end`` and ``end >= range.start``, either side optional); a metadata list
-    matches any of its values; ``words`` need every word in the field, in any order, and
+    (``start <= range.end`` and ``end >= range.start``, either side optional); ``fields`` match
+    payload fields exactly like ``metadata`` matches ``metadata.<key>``; a list matches any of
+    its values; ``words`` need every word in the field, in any order, and
     ``phrases`` need the words consecutively, in order (both case-insensitive on a ``TEXT``
     index).
 
@@ -64,8 +65,9 @@ def to_filter(
         for key, values in (("asset_id", flt.asset_ids), ("title", flt.titles)):
             if values:
                 must.append(ns.FieldCondition(key=key, match=ns.MatchAny(any=list(values))))
-        for key, value in flt.metadata.items():
-            condition = _metadata_condition(f"metadata.{key}", value, models)
+        exact = [(f"metadata.{key}", value) for key, value in flt.metadata.items()]
+        for key, value in [*exact, *flt.fields.items()]:
+            condition = _metadata_condition(key, value, models)
             if condition is not None:
                 must.append(condition)
         if flt.time_range is not None:

@@ -131,9 +131,14 @@ class ServerStore(VectorStore):
         offset: int = 0,
         score_threshold: float | None = None,
         exact: bool = False,
+        hnsw_ef: int | None = None,
     ) -> list[ScoredPoint]:
         # Local mode always searches exactly, and warns when given search parameters.
-        params = models.SearchParams(exact=True) if exact and not self._local else None
+        params = (
+            models.SearchParams(exact=exact, hnsw_ef=hnsw_ef)
+            if (exact or hnsw_ef is not None) and not self._local
+            else None
+        )
         with self._errors(collection):
             response = self._client.query_points(
                 collection,

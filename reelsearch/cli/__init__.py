@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from reelsearch.cli import catalog as catalog
+from reelsearch.cli import evaluate as evaluate
+from reelsearch.cli import search as search
+from reelsearch.cli import serve as serve
 from reelsearch.cli import shots as shots
 from reelsearch.cli._app import app
 

@@ -151,11 +151,16 @@ def _print_shots(rs: Runtime, asset: Asset) -> None:
 
 
 def _demo_searches(rs: Runtime) -> None:
+    from reelsearch.cli.search import VISUAL, demo_visual_searches
+
     searchers = rs.registry.names("searcher")
     if not searchers:
         out.print("No search is registered yet: install a plugin that registers a searcher.")
         return
     for name in searchers:
+        if name == VISUAL:
+            demo_visual_searches(rs)
+            continue
         searcher = rs.component("searcher", name)
         query = "red" if "text" in getattr(searcher, "query_kinds", ()) else None
         if query is None:

@@ -339,6 +339,29 @@ class StoreContract:
         assert found == {pid(i) for i in expected}
 
     @pytest.mark.parametrize(
+        ("fields", "expected"),
+        [
+            ({"speaker": "eleven"}, {0, 2}),
+            ({"speaker": ["mike", "dustin"]}, {1}),
+            ({"line": 2}, {2}),
+            ({"speaker": "eleven", "line": 0}, {0}),
+            ({"lang": "en"}, {0, 2}),
+            ({"speaker": "hopper"}, set()),
+        ],
+    )
+    def test_filter_payload_fields(
+        self, store: VectorStore, fields: dict[str, Any], expected: set[int]
+    ) -> None:
+        speakers = ["eleven", "mike", "eleven"]
+        points = [
+            clip(i, speaker=s, line=i, metadata={"lang": "fr"}, lang="en" if i != 1 else "de")
+            for i, s in enumerate(speakers)
+        ]
+        _filled(store, points, NOTES)
+        found = matching(store, NOTES.name, PointFilter(fields=fields))
+        assert found == {pid(i) for i in expected}
+
+    @pytest.mark.parametrize(
         ("start", "end", "expected"),
         [
             (12.0, 18.0, {1, 3}),

@@ -48,6 +48,11 @@ class ShotsConfig(BaseModel):
         default=False, description="Write an MP4 per shot (a second decoding pass)."
     )
     clip_width: int = Field(default=640, ge=16, description="Clip width in pixels (at most).")
+    fast_decode: bool = Field(
+        default=True,
+        description="Skip the codec's deblocking filter in the detection pass: ~1.4x faster "
+        "decoding, the same cuts, slightly less clean thumbnails (clips are decoded in full).",
+    )
 
 
 class ShotsAlgo(Algo[ShotRecord]):
@@ -85,7 +90,12 @@ class ShotsAlgo(Algo[ShotRecord]):
             else None
         )
         frames = _Frames(
-            decode_frames(path, detector.frame_size, taps=[sampler] if sampler else []),
+            decode_frames(
+                path,
+                detector.frame_size,
+                taps=[sampler] if sampler else [],
+                skip_loop_filter=settings.fast_decode,
+            ),
             ctx.progress,
             info.frame_count,
         )

@@ -3,7 +3,8 @@
 - **Hard cut** at ``t``: most pixels change between frames ``t - 1`` and ``t`` (brightness
   matched, so fades do not count), by a margin over the median change around ``t`` (so fast
   motion does not count), and the frames after ``t`` do not return to frame ``t - 1`` within
-  ``flash_frames`` (so flashes and brief occlusions do not count).
+  ``flash_frames``, nor was the new picture there just before (so flashes and brief
+  occlusions do not count).
 - **Fade**: a run of near-black frames with picture on both sides is one cut, at the middle of
   the run. A run at the very start (fade in) or end (fade out) is no cut, and no other cut is
   taken near a black run.
@@ -43,6 +44,8 @@ class Rules:
 
 @dataclass(frozen=True)
 class Cut:
+    """A cut found: the first frame of the new shot, how sure, and what kind of transition."""
+
     frame: int
     strength: float
     kind: str
@@ -94,10 +97,12 @@ def _context_level(step: Floats, frame: int, context: int) -> float:
 
 
 def _is_flash(signals: Signals, frame: int, rules: Rules) -> bool:
-    """Whether a frame soon after ``frame`` looks like ``frame - 1`` again."""
+    """Whether the picture before ``frame`` comes back within ``flash_frames`` (the start of
+    a flash) or the picture from ``frame`` on was already there just before (its end)."""
     for offset in range(2, rules.flash_frames + 2):
         later = frame - 1 + offset
-        if later < signals.frames and signals.change[offset][later] < rules.threshold / 2:
+        returns = later < signals.frames and signals.change[offset][later] < rules.threshold
+        if returns or (frame >= offset and signals.change[offset][frame] < rules.threshold):
             return True
     return False
 

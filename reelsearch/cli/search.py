@@ -1,0 +1,283 @@
+"""``reelsearch search``: shots by description, by a still, by a clip or like an indexed shot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+
+from reelsearch.cli._app import app, console, errors, out, print_json
+from reelsearch.core.errors import ModelUnavailableError, ReelsearchError, RequestError
+from reelsearch.core.models import (
+    MAX_LIMIT,
+    Hit,
+    MetadataValue,
+    SearchFilter,
+    SearchRequest,
+    SearchResponse,
+)
+from reelsearch.core.runtime import Runtime
+
+
+@dataclass
+class SearchOptions:
+    """What the command line asked for, before it becomes a :class:`SearchRequest`."""
+
+    text: str | None = None
+    image: Path | None = None
+    like_shot: str | None = None
+    clip: Path | None = None
+    titles: list[str] = field(default_factory=list)
+    metadata: list[str] = field(default_factory=list)
+    """``KEY=VALUE`` items."""
+    algos: list[str] = field(default_factory=list)
+    speakers: list[str] = field(default_factory=list)
+    """Dialogue lines of these speakers or characters only (with no algos: dialogue only)."""
+    limit: int = 10
+    page: int | None = None
+    group_by: str | None = None
+    sort: str = "score"
+    min_score: float | None = None
+
+
+def search_request(options: SearchOptions) -> SearchRequest:
+    """The request for ``options``.
+
+    Raises:
+        RequestError: Not exactly one query, a malformed ``KEY=VALUE``, or a value out of range.
+    """
+    queries = {
+        "text": options.text,
+        "image": _path(options.image),
+        "like": options.like_shot,
+        "clip": _path(options.clip),
+    }
+    given = {kind: value for kind, value in queries.items() if value is not None}
+    if len(given) != 1:
+        raise RequestError(
+            "give one query: TEXT, --image PATH, --like-shot SHOT_ID or --clip PATH"
+            + (f" (got {len(given)})" if given else "")
+        )
+    try:
+        return SearchRequest(
+            **given,
+            algos=options.algos or (["dialogue"] if options.speakers else []),
+            options={"dialogue": {"speaker": options.speakers}} if options.speakers else {},
+            filter=SearchFilter(titles=options.titles, metadata=parse_metadata(options.metadata)),
+            limit=options.limit,
+            page=options.page,
+            group_by=options.group_by,
+            sort=options.sort,
+            min_score=options.min_score,
+        )
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'query'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise RequestError(f"invalid search: {problems}") from None
+
+
+def parse_metadata(items: list[str]) -> dict[str, MetadataValue]:
+    """``KEY=VALUE`` items as a metadata filter: values are read as JSON where they parse as a
+    number or boolean, else as text; a key given twice matches any of its values.
+
+    Raises:
+        RequestError: An item without ``=`` or without a key.
+    """
+    found: dict[str, list[str]] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise RequestError(f"--metadata takes KEY=VALUE, not {item!r}")
+        found.setdefault(key.strip(), []).append(value)
+    return {
+        key: _scalar(values[0]) if len(values) == 1 else values for key, values in found.items()
+    }
+
+
+def _scalar(value: str) -> MetadataValue:
+    lowered = value.strip().lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    for kind in (int, float):
+        try:
+            return kind(value)
+        except ValueError:
+            continue
+    return value
+
+
+def _path(path: Path | None) -> str | None:
+    return None if path is None else str(path.expanduser().resolve())
+
+
+def hit_json(hit: Hit) -> dict[str, Any]:
+    """A hit as the ``--json`` output shows it: its fields plus its timecodes (and a dialogue
+    line's ``text`` and ``speaker``)."""
+    return {
+        **hit.model_dump(mode="json"),
+        "start_timecode": hit.start_timecode,
+        "end_timecode": hit.end_timecode,
+        **{key: hit.extra[key] for key in ("text", "speaker") if key in hit.extra},
+    }
+
+
+def print_hits(response: SearchResponse) -> None:
+    """The hits as aligned columns: score, title, time range, shot and the id ``--like-shot``
+    takes (never truncated, whatever the terminal's width)."""
+    if not response.hits:
+        out.print("no hits")
+        return
+    rows = [("score", "title", "time", "shot", "id")]
+    for hit in response.hits:
+        start = hit.start_timecode or f"{hit.start:.2f}s"
+        end = hit.end_timecode or f"{hit.end:.2f}s"
+        shot = "-" if hit.shot_index is None else str(hit.shot_index)
+        rows.append((f"{hit.score:.3f}", hit.title, f"{start}-{end}", shot, hit.id))
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    for row in rows:
+        line = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        out.print(line.rstrip(), markup=False)
+
+
+@app.command()
+def search(
+    text: Annotated[
+        str | None,
+        typer.Argument(metavar="TEXT", help="Describe the shots, e.g. 'a red race car'."),
+    ] = None,
+    image: Annotated[
+        Path | None,
+        typer.Option("--image", help="Find shots like this still.", exists=True, dir_okay=False),
+    ] = None,
+    like_shot: Annotated[
+        str | None,
+        typer.Option(
+            "--like-shot", metavar="SHOT_ID", help="Find shots like this indexed shot (a hit id)."
+        ),
+    ] = None,
+    clip: Annotated[
+        Path | None,
+        typer.Option(
+            "--clip", help="Find shots like this short video.", exists=True, dir_okay=False
+        ),
+    ] = None,
+    title: Annotated[
+        list[str] | None, typer.Option("--title", help="Search only this title (repeatable).")
+    ] = None,
+    metadata: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--metadata",
+            metavar="KEY=VALUE",
+            help="Only assets whose metadata KEY is VALUE (repeatable).",
+        ),
+    ] = None,
+    algo: Annotated[
+        list[str] | None,
+        typer.Option("--algo", help="Run only this search, a searcher or algo (repeatable)."),
+    ] = None,
+    limit: Annotated[
+        int,
+        typer.Option(
+            "--limit", "--page-size", "-k", min=1, max=MAX_LIMIT, help="Hits to show (per page)."
+        ),
+    ] = 10,
+    page: Annotated[
+        int | None, typer.Option("--page", min=1, help="Show this page of hits, from 1.")
+    ] = None,
+    group_by: Annotated[
+        str | None,
+        typer.Option(
+            "--group-by",
+            metavar="title|asset",
+            help="Keep each title's (or asset's) hits together.",
+        ),
+    ] = None,
+    sort: Annotated[
+        str, typer.Option("--sort", metavar="score|time", help="Best first, or by title and time.")
+    ] = "score",
+    min_score: Annotated[
+        float | None, typer.Option("--min-score", help="Leave out hits scoring below this.")
+    ] = None,
+    speaker: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--speaker", help="Only lines of this speaker or character (dialogue; repeatable)."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help='Print {"hits": [...]}.')] = False,
+) -> None:
+    """Find shots across the catalog, or within chosen titles or metadata."""
+    options = SearchOptions(
+        text=text,
+        image=image,
+        like_shot=like_shot,
+        clip=clip,
+        titles=title or [],
+        metadata=metadata or [],
+        algos=algo or [],
+        speakers=speaker or [],
+        limit=limit,
+        page=page,
+        group_by=group_by,
+        sort=sort,
+        min_score=min_score,
+    )
+    with errors():
+        request = search_request(options)
+        with Runtime() as rs:
+            response = rs.search(request)
+    for failure in response.errors:
+        console.print(
+            f"[bold yellow]search {failure.searcher!r} failed:[/] {failure.message}",
+            highlight=False,
+        )
+    if as_json:
+        document: dict[str, Any] = {"hits": [hit_json(h) for h in response.hits]}
+        if response.errors:
+            document["errors"] = [f.model_dump(mode="json") for f in response.errors]
+        document["total"] = response.total
+        if response.groups:
+            document["groups"] = [g.model_dump(mode="json") for g in response.groups]
+        print_json(document)
+    else:
+        print_hits(response)
+    if response.next_cursor is not None:
+        console.print(f"more hits: --page {(page or 1) + 1}", highlight=False)
+
+
+DEMO_TEXT = "a red race car"
+VISUAL = "visual"
+
+
+def demo_visual_searches(rs: Runtime) -> None:
+    """The demo's visual searches: a description, then a still of the best hit, then shots like
+    it; one plain line instead when visual search cannot run here."""
+    try:
+        found = rs.search(SearchRequest(text=DEMO_TEXT, algos=[VISUAL], limit=3))
+    except ModelUnavailableError:
+        out.print(
+            "Visual search is unavailable here: the CLIP weights could not be loaded "
+            "(set components.clip.checkpoint to a local file); skipping the text, image and "
+            "like-shot searches."
+        )
+        return
+    except ReelsearchError as exc:
+        out.print(f"Visual search is unavailable here: {exc}", markup=False)
+        return
+    out.print(f"search {DEMO_TEXT!r}:")
+    print_hits(found)
+    if not found.hits:
+        return
+    best = found.hits[0]
+    if best.thumbnail:
+        still = rs.settings.home / best.thumbnail  # an absolute thumbnail path stays as it is
+        out.print(f"search --image {still}:", markup=False)
+        print_hits(rs.search(SearchRequest(image=str(still), algos=[VISUAL], limit=3)))
+    out.print(f"search --like-shot {best.id}:")
+    print_hits(rs.search(SearchRequest(like=best.id, algos=[VISUAL], limit=3)))

@@ -1,0 +1,105 @@
+"""The FastAPI application: the JSON API under ``/api`` (OpenAPI docs at ``/api/docs``) and the
+editor web UI at ``/``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+from reelsearch import __version__
+from reelsearch.core.config import Settings
+from reelsearch.core.runtime import Runtime
+from reelsearch.server.access import HEADER
+from reelsearch.server.limits import BodyLimit
+from reelsearch.server.problems import install_error_handlers
+from reelsearch.server.routes import catalog, media, search
+from reelsearch.server.state import Served
+
+STATIC = Path(__file__).with_name("static")
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
+    "style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'"
+)
+"""The UI loads nothing from elsewhere: no CDN, no fonts, no analytics."""
+
+DESCRIPTION = """Every registered search over HTTP: search by text, by an uploaded image or by
+an indexed shot (``like``), across the whole catalog or chosen titles; hits come with timecodes
+and links to their thumbnails, clips and source videos (range requests supported).
+Errors answer ``{"detail": "..."}``. When the server has an API key, send it as ``X-API-Key``."""
+
+
+def create_app(runtime: Runtime | None = None, settings: Settings | None = None) -> FastAPI:
+    """The application serving ``runtime``.
+
+    Args:
+        runtime: The runtime to serve; it stays open while the app lives and its owner closes
+            it. Default: a runtime opened from ``settings``, closed when the app shuts down.
+        settings: The server's settings (API key, CORS origins, limits); default: the runtime's.
+
+    Raises:
+        ReelsearchError: The runtime cannot open (a data home locked by another process, an
+            invalid configuration, a broken plugin).
+    """
+    owned = runtime is None
+    runtime = runtime or Runtime(settings)
+    settings = settings or runtime.settings
+    try:
+        served = Served.of(runtime, settings)
+    except BaseException:
+        if owned:
+            runtime.close()
+        raise
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if owned:
+                served.runtime.close()
+
+    app = FastAPI(
+        title="reelsearch",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.served = served
+    install_error_handlers(app)
+    for router in (catalog.health_router, catalog.router, search.router, media.router):
+        app.include_router(router, prefix="/api")
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(
+            STATIC / "index.html",
+            headers={
+                "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+                "Cache-Control": "no-cache",
+            },
+        )
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    limits = served.limits
+    app.add_middleware(
+        BodyLimit, max_bytes=limits.max_body_bytes, shown_limit=limits.max_upload_bytes
+    )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=[HEADER, "Content-Type", "Range"],
+            expose_headers=["Content-Range", "Accept-Ranges", "Content-Length"],
+        )
+    return app

@@ -1,0 +1,64 @@
+"""What every route works with: the open runtime, the settings and the folders it serves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from reelsearch.core.config import Settings
+from reelsearch.core.runtime import Runtime
+from reelsearch.server.files import MediaFolder, Uploads
+from reelsearch.server.limits import Limits
+from reelsearch.server.shot_media import ShotMedia
+
+
+@dataclass(frozen=True)
+class Served:
+    """The runtime an app serves, with the settings' limits and folders.
+
+    Attributes:
+        runtime: Open for the app's lifetime (one runtime per data home).
+        settings: The server's settings (API key, CORS origins, limits).
+        limits: Page size, query length and upload size caps.
+        media: The folder thumbnails and clips are served from.
+        uploads: Where uploaded query images are kept.
+        shot_media: Finds the thumbnail and clip of the shot a hit lies in.
+    """
+
+    runtime: Runtime
+    settings: Settings
+    limits: Limits
+    media: MediaFolder
+    uploads: Uploads
+    shot_media: ShotMedia
+
+    @classmethod
+    def of(cls, runtime: Runtime, settings: Settings) -> Served:
+        """Open ``runtime``'s store, plugins and gateway now, so that a locked data home or a
+        broken plugin stops the server at start rather than failing the first request.
+
+        Args:
+            runtime: The runtime to serve; its data home holds the media served.
+            settings: The server's settings: API key, CORS origins, limits.
+        """
+        _ = runtime.store, runtime.gateway, runtime.catalog
+        home = runtime.settings
+        return cls(
+            runtime=runtime,
+            settings=settings,
+            limits=Limits.of(settings),
+            media=MediaFolder(home.home, home.media_dir),
+            uploads=Uploads(home.home / "uploads", settings.max_upload_bytes),
+            shot_media=ShotMedia(runtime),
+        )
+
+
+def served(request: Request) -> Served:
+    """The :class:`Served` of the app handling ``request``."""
+    value: Served = request.app.state.served
+    return value
+
+
+ServedDep = Annotated[Served, Depends(served)]

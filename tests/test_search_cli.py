@@ -1,0 +1,159 @@
+"""``reelsearch search``, ``reelsearch evaluate`` and the demo's visual searches, with the SDK's
+fake encoder standing in for CLIP (and with CLIP, offline, for the demo's plain message)."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from reelsearch.cli import app
+from reelsearch.cli import evaluate as evaluate_cli
+from reelsearch.cli import search as search_cli
+from reelsearch.core.host import LocalPlugin
+from reelsearch.core.media.sample import sample_video
+from reelsearch.core.runtime import Runtime
+from reelsearch.sdk import RequestError, hookimpl
+from reelsearch.sdk.testing import FakeEncoder
+
+MakeVideo = Callable[..., Path]
+runner = CliRunner()
+
+
+class FakeEncoderPlugin:
+    @staticmethod
+    @hookimpl
+    def register_encoders(register: object) -> None:
+        register(FakeEncoder)  # type: ignore[operator]
+
+
+@pytest.fixture
+def with_fake_encoder(reelsearch_home: Path, monkeypatch: pytest.MonkeyPatch) -> type[Runtime]:
+    """Commands see the fake encoder, and the shot_embeddings algo uses it."""
+    (reelsearch_home / "reelsearch.toml").write_text(
+        'components.shot_embeddings.encoder = "fake"\n'
+    )
+    plugins = [LocalPlugin("fake-encoder", FakeEncoderPlugin)]
+    runtime = functools.partial(Runtime, plugins=plugins)
+    monkeypatch.setattr(search_cli, "Runtime", runtime)
+    monkeypatch.setattr(evaluate_cli, "Runtime", runtime)
+    return runtime  # type: ignore[return-value]
+
+
+@pytest.fixture
+def catalog(with_fake_encoder: type[Runtime], make_video: MakeVideo) -> None:
+    with with_fake_encoder() as rs:
+        for title, colours in (("Red blue", ["red", "blue"]), ("Green red", ["green", "red"])):
+            video = make_video(f"{title}.mp4", [(c, 24) for c in colours])
+            rs.ingest([video], title=title, algos=["shot_embeddings"])
+
+
+def _search(*args: str) -> list[dict[str, object]]:
+    result = runner.invoke(app, ["search", *args, "--json"])
+    assert result.exit_code == 0, result.output
+    hits: list[dict[str, object]] = json.loads(result.stdout)["hits"]
+    return hits
+
+
+@pytest.mark.usefixtures("catalog")
+def test_text_search_as_json() -> None:
+    hits = _search("red", "--limit", "2", "--algo", "visual")
+    assert {(h["title"], h["shot_index"]) for h in hits} == {("Red blue", 0), ("Green red", 1)}
+    for hit in hits:
+        assert {"id", "asset_id", "title", "shot_index", "start", "end", "score", "algo"} <= set(
+            hit
+        )
+        assert hit["algo"] == "shot_embeddings"
+    green_red = next(h for h in hits if h["title"] == "Green red")
+    assert (green_red["start_timecode"], green_red["end_timecode"]) == (
+        "00:00:01:00",
+        "00:00:02:00",
+    )
+
+
+@pytest.mark.usefixtures("catalog")
+def test_like_shot_takes_a_hit_id_and_title_limits_the_search() -> None:
+    (best,) = _search("red", "--limit", "1", "--algo", "visual", "--title", "Green red")
+    assert best["title"] == "Green red"
+    like = _search("--like-shot", str(best["id"]), "--algo", "visual", "--limit", "1")
+    assert [(h["title"], h["shot_index"]) for h in like] == [("Red blue", 0)]
+
+
+@pytest.mark.usefixtures("catalog")
+def test_image_search_and_the_table(tmp_path: Path) -> None:
+    from PIL import Image as PILImage
+
+    still = tmp_path / "blue.png"
+    PILImage.new("RGB", (40, 30), (30, 60, 220)).save(still)
+    result = runner.invoke(app, ["search", "--image", str(still), "--algo", "visual", "-k", "1"])
+    assert result.exit_code == 0, result.output
+    header, row = result.stdout.splitlines()
+    assert header.split() == ["score", "title", "time", "shot", "id"]
+    assert "Red blue" in row
+    assert "00:00:01:00-00:00:02:00" in row
+
+
+def test_a_search_needs_exactly_one_query() -> None:
+    result = runner.invoke(app, ["search", "red", "--like-shot", "x"])
+    assert result.exit_code == 1
+    assert "give one query" in result.output
+    with pytest.raises(RequestError, match="KEY=VALUE"):
+        search_cli.parse_metadata(["season"])
+    assert search_cli.parse_metadata(["season=2", "hdr=true", "genre=drama", "g=a", "g=b"]) == {
+        "season": 2,
+        "hdr": True,
+        "genre": "drama",
+        "g": ["a", "b"],
+    }
+
+
+def test_evaluate_ranks_every_video_first_for_its_caption(
+    with_fake_encoder: type[Runtime], make_video: MakeVideo, tmp_path: Path
+) -> None:
+    colours = ["red", "green", "blue", "yellow"]
+    lines = []
+    for colour in colours:
+        make_video(f"{colour}.mp4", [(colour, 24)])
+        lines.append(json.dumps({"video": f"{colour}.mp4", "caption": f"a {colour} video"}))
+    manifest = tmp_path / "colours.jsonl"
+    manifest.write_text("\n".join(lines) + "\n")
+    output = tmp_path / "results.json"
+    result = runner.invoke(app, ["evaluate", str(manifest), "--output", str(output)])
+    assert result.exit_code == 0, result.output
+    results = json.loads(output.read_text())
+    assert results["metrics"]["R@1"] == 1.0
+    assert results["metrics"]["median_rank"] == 1.0
+    assert results["metrics"]["mAP"] == 1.0
+    assert (results["videos"], results["captions"]) == (4, 4)
+    assert results["encoder"]["name"] == "fake"
+    assert "100.0" in result.stdout
+
+
+def test_the_demo_searches_by_text_still_and_shot(
+    with_fake_encoder: type[Runtime], reelsearch_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with with_fake_encoder() as rs:
+        rs.ingest([sample_video(reelsearch_home / "sample.mp4")], algos=["shot_embeddings"])
+        search_cli.demo_visual_searches(rs)
+    printed = capsys.readouterr().out
+    assert "search 'a red race car':" in printed
+    assert "search --image " in printed
+    assert "search --like-shot " in printed
+
+
+def test_the_demo_says_plainly_when_clip_weights_are_unavailable(
+    register_plugin: Callable[..., Runtime],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    clip = {"clip": {"cache_dir": str(tmp_path)}}
+    rs = register_plugin(object(), name="nothing", components=clip)
+    search_cli.demo_visual_searches(rs)
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.startswith("Visual search is unavailable here: the CLIP weights could not be")

