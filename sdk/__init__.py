@@ -82,6 +82,7 @@ from reelsearch.core.models import (
     TimeRange,
     point_id,
 )
+from reelsearch.core.pretrained import hub_offline, load_pretrained
 from reelsearch.core.ranking import best_first
 from reelsearch.core.store.base import (
     CollectionSpec,
@@ -154,6 +155,8 @@ __all__ = [
     "embed_shots",
     "frames_to_timecode",
     "hookimpl",
+    "hub_offline",
+    "load_pretrained",
     "options_for",
     "point_id",
     "prefetch_frames",

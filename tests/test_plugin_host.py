@@ -193,3 +193,13 @@ def test_local_plugin_registers_for_one_host() -> None:
     registry = PluginHost(allow=[], extra=[LocalPlugin("local", plugin)]).load()
     assert registry.names("algo") == ["local-counter"]
     assert PluginHost(allow=[]).load().names("algo") == []
+
+
+def test_a_plugin_both_installed_and_given_directly_loads_once(
+    make_distribution: MakeDistribution,
+) -> None:
+    make_distribution("rs-counter", "rs_counter_mod", GOOD_PLUGIN.format(algo="counter"))
+    module = importlib.import_module("rs_counter_mod")
+    host = PluginHost(allow=["rs-counter"], extra=[LocalPlugin("under-test", module)])
+    assert host.load().names("algo") == ["counter"]
+    assert list(host.plugins) == ["rs-counter"]

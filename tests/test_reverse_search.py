@@ -8,11 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from isolated_runtime import isolated_runtime
 from PIL import Image as PILImage
 from tiny_clip import save_layout_clip
 
-from reelsearch.core.config import load_settings
-from reelsearch.core.executor import LocalExecutor
 from reelsearch.core.runtime import Runtime
 from reelsearch.sdk import FramesAt, SearchRequest, probe, run_taps
 
@@ -27,13 +26,8 @@ def mdn(shared_media: Path) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def runtime(mdn: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
     folder = save_layout_clip(tmp_path_factory.mktemp("model") / "layout")
-    home = tmp_path_factory.mktemp("home")
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("REELSEARCH_HOME", str(home))
-        for variable in ("REELSEARCH_CONFIG", "REELSEARCH_STORE_URL", "REELSEARCH_PLUGINS"):
-            env.delenv(variable, raising=False)
-        settings = load_settings(components={"clip": {"checkpoint": str(folder)}})
-    with Runtime(settings, executor=LocalExecutor()) as rs:
+    clip = {"clip": {"checkpoint": str(folder)}}
+    with isolated_runtime(tmp_path_factory.mktemp("home"), components=clip) as rs:
         for name, path in mdn.items():
             rs.ingest([path], title=name, algos=["shot_embeddings"])
         yield rs

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from isolated_runtime import home_environment
 from typer.testing import CliRunner
 
 from reelsearch.cli import app
 from reelsearch.cli import evaluate as evaluate_cli
 from reelsearch.cli import search as search_cli
 from reelsearch.core.host import LocalPlugin
-from reelsearch.core.media.sample import sample_video
+from reelsearch.core.media.sample import PALETTE, sample_video, write_video
 from reelsearch.core.runtime import Runtime
 from reelsearch.sdk import RequestError, hookimpl
 from reelsearch.sdk.testing import FakeEncoder
@@ -31,25 +32,35 @@ class FakeEncoderPlugin:
         register(FakeEncoder)  # type: ignore[operator]
 
 
-@pytest.fixture
-def with_fake_encoder(reelsearch_home: Path, monkeypatch: pytest.MonkeyPatch) -> type[Runtime]:
-    """Commands see the fake encoder, and the shot_embeddings algo uses it."""
-    (reelsearch_home / "reelsearch.toml").write_text(
-        'components.shot_embeddings.encoder = "fake"\n'
-    )
-    plugins = [LocalPlugin("fake-encoder", FakeEncoderPlugin)]
-    runtime = functools.partial(Runtime, plugins=plugins)
-    monkeypatch.setattr(search_cli, "Runtime", runtime)
-    monkeypatch.setattr(evaluate_cli, "Runtime", runtime)
-    return runtime  # type: ignore[return-value]
+PLUGINS = [LocalPlugin("fake-encoder", FakeEncoderPlugin)]
+FakeRuntime = functools.partial(Runtime, plugins=PLUGINS)
+FAKE_CONFIG = 'components.shot_embeddings.encoder = "fake"\n'
+
+
+def use_fake_encoder(home: Path, env: pytest.MonkeyPatch) -> None:
+    """Commands see the fake encoder, and the shot_embeddings algo of ``home`` uses it."""
+    (home / "reelsearch.toml").write_text(FAKE_CONFIG)
+    env.setattr(search_cli, "Runtime", FakeRuntime)
+    env.setattr(evaluate_cli, "Runtime", FakeRuntime)
 
 
 @pytest.fixture
-def catalog(with_fake_encoder: type[Runtime], make_video: MakeVideo) -> None:
-    with with_fake_encoder() as rs:
-        for title, colours in (("Red blue", ["red", "blue"]), ("Green red", ["green", "red"])):
-            video = make_video(f"{title}.mp4", [(c, 24) for c in colours])
-            rs.ingest([video], title=title, algos=["shot_embeddings"])
+def with_fake_encoder(reelsearch_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    use_fake_encoder(reelsearch_home, monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def catalog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Two titles in a data home that the module's search commands read."""
+    home = tmp_path_factory.mktemp("home")
+    with home_environment(home) as env:
+        use_fake_encoder(home, env)
+        with FakeRuntime() as rs:
+            for title, colours in (("Red blue", ["red", "blue"]), ("Green red", ["green", "red"])):
+                segments = [(PALETTE[c], 24) for c in colours]
+                video = write_video(home / f"{title}.mp4", segments)
+                rs.ingest([video], title=title, algos=["shot_embeddings"])
+        yield
 
 
 def _search(*args: str) -> list[dict[str, object]]:
@@ -111,8 +122,9 @@ def test_a_search_needs_exactly_one_query() -> None:
     }
 
 
+@pytest.mark.usefixtures("with_fake_encoder")
 def test_evaluate_ranks_every_video_first_for_its_caption(
-    with_fake_encoder: type[Runtime], make_video: MakeVideo, tmp_path: Path
+    make_video: MakeVideo, tmp_path: Path
 ) -> None:
     colours = ["red", "green", "blue", "yellow"]
     lines = []
@@ -133,10 +145,11 @@ def test_evaluate_ranks_every_video_first_for_its_caption(
     assert "100.0" in result.stdout
 
 
+@pytest.mark.usefixtures("with_fake_encoder")
 def test_the_demo_searches_by_text_still_and_shot(
-    with_fake_encoder: type[Runtime], reelsearch_home: Path, capsys: pytest.CaptureFixture[str]
+    reelsearch_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with with_fake_encoder() as rs:
+    with FakeRuntime() as rs:
         rs.ingest([sample_video(reelsearch_home / "sample.mp4")], algos=["shot_embeddings"])
         search_cli.demo_visual_searches(rs)
     printed = capsys.readouterr().out

@@ -416,7 +416,6 @@ def test_fifty_concurrent_clients_get_no_errors(served_runtime: Runtime) -> None
 def test_serve_command_serves_the_data_home(
     reelsearch_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import reelsearch.cli.serve as serve_module
     from reelsearch.cli import app
 
     served: dict[str, Any] = {}
@@ -426,21 +425,21 @@ def test_serve_command_serves_the_data_home(
         with TestClient(application) as http:
             served["health"] = http.get("/api/health").json()
 
-    monkeypatch.setattr(serve_module.uvicorn, "run", fake_run)
+    monkeypatch.setattr("uvicorn.run", fake_run)
     result = CliRunner().invoke(app, ["serve", "--port", "8123"])
     assert result.exit_code == 0, result.output
     assert served["port"] == 8123
     assert served["host"] == "127.0.0.1"
+    assert served["timeout_keep_alive"] == 30
     assert served["health"]["status"] == "ok"
 
 
 def test_serve_command_explains_a_locked_data_home(
     reelsearch_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import reelsearch.cli.serve as serve_module
     from reelsearch.cli import app
 
-    monkeypatch.setattr(serve_module.uvicorn, "run", lambda *a, **k: None)
+    monkeypatch.setattr("uvicorn.run", lambda *a, **k: None)
     with Runtime.open() as holder:
         holder.store.ensure_collection(
             CollectionSpec(name="held", vectors={"v": VectorSpec(size=4)})

