@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from reelsearch.core.components import Algo, AlgoContext, ProgressCallback
 from reelsearch.core.config import Settings
 from reelsearch.core.dag import execution_order
-from reelsearch.core.errors import ExecutorError, ModelUnavailableError
+from reelsearch.core.errors import ExecutorError, MediaError, ModelUnavailableError
 from reelsearch.core.executor import Executor, LocalExecutor
 from reelsearch.core.factory import ComponentFactory, load_registry
 from reelsearch.core.features import FeatureKey, FeatureStore, config_hash
@@ -135,10 +135,24 @@ class Pipeline:
         assets: Sequence[Asset],
         targets: Sequence[str],
         on_step: StepCallback | None = None,
+        on_bad_input: Callable[[Asset, MediaError], None] | None = None,
     ) -> list[AssetReport]:
-        """Bring every algo in ``targets`` (and its dependencies) up to date for ``assets``."""
+        """Bring every algo in ``targets`` (and its dependencies) up to date for ``assets``.
+
+        Every asset's keys are computed before any work starts, and algos check their side
+        inputs then (e.g. a sidecar subtitle file). A :class:`MediaError` there raises, or, when
+        ``on_bad_input`` is given, is passed to it and that asset is left out.
+        """
         order = execution_order(self.factory.registry, targets)
-        keys = {asset.id: self.keys(asset, order) for asset in assets}
+        keys: dict[str, dict[str, FeatureKey]] = {}
+        for asset in assets:
+            try:
+                keys[asset.id] = self.keys(asset, order)
+            except MediaError as exc:
+                if on_bad_input is None:
+                    raise
+                on_bad_input(asset, exc)
+        assets = [asset for asset in assets if asset.id in keys]
         reports = {asset.id: AssetReport(asset) for asset in assets}
         outputs: dict[tuple[str, str], Records] = {}
         unavailable: dict[str, str] = {}

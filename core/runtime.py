@@ -181,7 +181,14 @@ class Runtime:
                 continue
             assets.setdefault(asset.id, asset)
         targets = list(algos) if algos is not None else self.default_algos()
-        result.reports = self.pipeline.run(list(assets.values()), targets, on_step)
+
+        def drop(asset: Asset, error: MediaError) -> None:
+            result.failures[asset.uri] = error
+            del assets[asset.id]
+
+        result.reports = self.pipeline.run(
+            list(assets.values()), targets, on_step, on_bad_input=None if strict else drop
+        )
         for asset in assets.values():
             self.catalog.put(asset)
         return result

@@ -279,6 +279,38 @@ def test_an_unavailable_model_skips_that_algo_and_its_dependents(
     assert _values(rs) == [1, 4, 9]
 
 
+def test_a_bad_side_input_drops_only_its_asset_unless_strict(
+    register_plugin: RegisterPlugin, video: Path, make_video: object
+) -> None:
+    class Picky(Numbers):
+        name = "picky"
+
+        def fingerprint(self, asset: Asset) -> str:
+            if asset.title == "Broken":
+                raise MediaError(f"{asset.uri}.srt:3: malformed timestamp")
+            return ""
+
+    class PickyPlugin:
+        @staticmethod
+        @hookimpl
+        def register_algos(register: object) -> None:
+            register(Picky)  # type: ignore[operator]
+
+    rs = register_plugin(PickyPlugin)
+    with pytest.raises(MediaError, match="malformed timestamp"):
+        rs.ingest([video], title="Broken", algos=["picky"])
+    assert rs.catalog.titles() == {}
+    other = make_video("other.mp4", [("green", 10)])  # type: ignore[operator]
+    result = rs.ingest([video], title="Broken", algos=["picky"], strict=False)
+    assert [str(e) for e in result.failures.values()] == [
+        f"{video.resolve()}.srt:3: malformed timestamp"
+    ]
+    assert result.reports == []
+    result = rs.ingest([other], title="Fine", algos=["picky"], strict=False)
+    assert [r.computed for r in result.reports] == [["picky"]]
+    assert rs.catalog.titles() == {"Fine": 1}
+
+
 def test_dependency_cycles_are_refused(register_plugin: RegisterPlugin) -> None:
     algo_a = type("A", (Numbers,), {"name": "a", "depends_on": ("b",)})
     algo_b = type("B", (Numbers,), {"name": "b", "depends_on": ("a",)})
