@@ -1,4 +1,8 @@
-"""Maps the root folders onto the ``reelsearch`` namespace; everything else is in pyproject.toml."""
+"""Maps the root folders onto the ``reelsearch`` namespace; everything else is in pyproject.toml.
+
+``reelsearch/`` (the application: CLI, server) is the package itself; ``core/``, ``sdk/`` and
+``plugins/`` import as ``reelsearch.core``, ``reelsearch.sdk`` and ``reelsearch.plugins``.
+"""
 
 from setuptools import find_packages, setup
 
@@ -6,6 +10,6 @@ LAYERS = ("core", "sdk", "plugins")
 
 setup(
     package_dir={"reelsearch": "reelsearch", **{f"reelsearch.{layer}": layer for layer in LAYERS}},
-    packages=["reelsearch"]
+    packages=find_packages(include=["reelsearch", "reelsearch.*"])
     + [f"reelsearch.{pkg}" for pkg in find_packages(include=[f"{layer}*" for layer in LAYERS])],
 )
