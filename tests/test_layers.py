@@ -1,0 +1,51 @@
+"""Layers go one way: core <- sdk <- plugins; a plugin imports only the SDK and itself."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _imports(path: Path) -> Iterator[str]:
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.module
+
+
+def _plugin_packages() -> list[Path]:
+    """Each plugin: a folder directly under plugins/ with hooks, or one level deeper."""
+    found = []
+    for kind in sorted(p for p in (ROOT / "plugins").iterdir() if p.is_dir()):
+        children = [c for c in sorted(kind.iterdir()) if (c / "__init__.py").is_file()]
+        found.extend(children or [kind])
+    return [p for p in found if p.name != "__pycache__"]
+
+
+@pytest.mark.parametrize("plugin", _plugin_packages(), ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_a_plugin_imports_only_the_sdk_and_itself(plugin: Path) -> None:
+    own = "reelsearch." + ".".join(plugin.relative_to(ROOT).parts)
+    for source in plugin.rglob("*.py"):
+        for module in _imports(source):
+            if module.startswith("reelsearch"):
+                allowed = module.startswith(("reelsearch.sdk", own))
+                assert allowed, f"{source.relative_to(ROOT)} imports {module}"
+
+
+@pytest.mark.parametrize(
+    ("layer", "forbidden"),
+    [
+        ("core", ("reelsearch.sdk", "reelsearch.plugins", "reelsearch.cli", "reelsearch.server")),
+        ("sdk", ("reelsearch.plugins", "reelsearch.cli", "reelsearch.server")),
+    ],
+)
+def test_lower_layers_never_import_higher_ones(layer: str, forbidden: tuple[str, ...]) -> None:
+    for source in (ROOT / layer).rglob("*.py"):
+        for module in _imports(source):
+            assert not module.startswith(forbidden), f"{source.relative_to(ROOT)} imports {module}"
