@@ -12,13 +12,18 @@ generated, then ingested on the embedded defaults (Qdrant Edge, in-process execu
 - the **overhead** of the first over the second (target: at most 15%), and the wall time of the
   whole ingest (shot detection, thumbnails, embeddings, store).
 
+Each figure is the best of ``--rounds`` runs (each round a fresh runtime whose config differs
+only in prefetch depth, so the feature store does not answer). The CPU seconds (all threads of
+this process) show the work itself, which other processes on a shared machine inflate far
+less than the wall time.
+
 The model defaults to open_clip ViT-B-32 with random weights, built here and saved as a model
 folder that the encoder loads the real way: no weights can be downloaded here, and throughput
 does not depend on the weights. ``--model``, ``--pretrained`` or ``--checkpoint`` measure real
 weights instead. Runs on the CPU unless ``--device`` says otherwise.
 
-Run: ``python benchmarks/embedding_throughput.py`` (about 3 minutes on 2 cores;
-``--shots 60`` for a quick look).
+Run: ``python benchmarks/embedding_throughput.py`` (about 4 minutes on 2 cores;
+``--shots 60 --rounds 1`` for a quick look).
 """
 
 from __future__ import annotations
@@ -235,6 +240,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     ]
     print(f"\n{args.model} on {args.device}, best of {args.rounds} rounds:\n")
     print(table(rows, header))
+    each = ", ".join(f"{r.bare.rate / r.path.rate - 1:+.1%}" for r in rounds)
+    print(f"overhead of each round: {each}")
     print(
         f"\nwhole ingest of {args.shots} shots ({args.shots * args.seconds_per_shot:.0f} s of "
         f"{SIZE[0]}x{SIZE[1]} video: shots, thumbnails, embeddings, store): "

@@ -1,9 +1,10 @@
-"""Runtimes for module-scoped fixtures (the SDK's ``register_plugin`` gives one per test): a
-data home of their own, with the ``REELSEARCH_*`` variables of the environment set aside."""
+"""Runtimes for tests: for module-scoped fixtures (the SDK's ``register_plugin`` gives one per
+test) a data home of their own, with the ``REELSEARCH_*`` variables of the environment set
+aside; and a plugin registering the SDK's fake encoder."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,20 @@ from reelsearch.core.config import Settings, load_settings
 from reelsearch.core.executor import LocalExecutor
 from reelsearch.core.host import LocalPlugin
 from reelsearch.core.runtime import Runtime
+from reelsearch.sdk import Encoder, hookimpl
+from reelsearch.sdk.testing import FakeEncoder
 
+
+class FakeEncoderPlugin:
+    """Registers the SDK's :class:`FakeEncoder` (``"fake"``): text and colours in one space."""
+
+    @staticmethod
+    @hookimpl
+    def register_encoders(register: Callable[[type[Encoder]], None]) -> None:
+        register(FakeEncoder)
+
+
+FAKE_ENCODER = [LocalPlugin("fake-encoder", FakeEncoderPlugin)]
 SET_ASIDE = ("REELSEARCH_CONFIG", "REELSEARCH_STORE_URL", "REELSEARCH_PLUGINS")
 
 

