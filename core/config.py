@@ -30,7 +30,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from reelsearch.core.errors import ConfigError
+from reelsearch.core.errors import ConfigError, validation_problems
 
 CONFIG_FILE_NAME = "reelsearch.toml"
 
@@ -185,10 +185,7 @@ def load_settings(**overrides: Any) -> Settings:
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}"
-            for err in exc.errors()
-        )
+        problems = validation_problems(exc, "settings")
         raise ConfigError(f"invalid reelsearch configuration: {problems}") from None
     except ValueError as exc:  # malformed TOML
         raise ConfigError(f"invalid reelsearch configuration file: {exc}") from None

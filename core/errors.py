@@ -6,6 +6,8 @@ server can show it as one line instead of a traceback.
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
 
 class ReelsearchError(Exception):
     """Base class of every error reelsearch raises on purpose."""
@@ -57,3 +59,10 @@ class RequestError(ReelsearchError, ValueError):
 
 class ExecutorError(ReelsearchError):
     """The executor could not start or a task failed on it."""
+
+
+def validation_problems(exc: ValidationError, root: str = "") -> str:
+    """A pydantic error as one line: ``field.path: message; ...`` (``root`` names the top)."""
+    return "; ".join(
+        f"{'.'.join(str(p) for p in err['loc']) or root}: {err['msg']}" for err in exc.errors()
+    )

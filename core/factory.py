@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from reelsearch.core.components import Component, ComponentKind, Encoder
 from reelsearch.core.config import Settings
-from reelsearch.core.errors import ConfigError
+from reelsearch.core.errors import ConfigError, validation_problems
 from reelsearch.core.host import LocalPlugin, PluginHost
 from reelsearch.core.registry import Registry
 
@@ -46,9 +46,7 @@ class ComponentFactory:
         try:
             config = cls.Config.model_validate(options)
         except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-            )
+            problems = validation_problems(exc)
             raise ConfigError(
                 f"invalid options for {kind} {name!r} ([components.{name}]): {problems}"
             ) from None

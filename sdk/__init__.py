@@ -44,6 +44,7 @@ from reelsearch.core.errors import (
     PluginError,
     ReelsearchError,
     RequestError,
+    validation_problems,
 )
 from reelsearch.core.hookspecs import hookimpl
 from reelsearch.core.media import (
@@ -171,4 +172,5 @@ __all__ = [
     "shots_to_csv",
     "shots_to_edl",
     "shots_to_json",
+    "validation_problems",
 ]

@@ -6,7 +6,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from reelsearch.sdk import PostProcessor, RequestError, SearchRequest
+from reelsearch.sdk import PostProcessor, RequestError, SearchRequest, validation_problems
 
 OptionsT = TypeVar("OptionsT", bound=BaseModel)
 
@@ -23,9 +23,7 @@ def options(post: PostProcessor, request: SearchRequest, model: type[OptionsT]) 
     try:
         return model.model_validate({**post.config.model_dump(), **given})
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
+        problems = validation_problems(exc)
         raise RequestError(
             f"invalid options for post-processor {post.name!r}: {problems}"
         ) from None

@@ -10,7 +10,12 @@ import typer
 from pydantic import ValidationError
 
 from reelsearch.cli._app import app, console, errors, out, print_json
-from reelsearch.core.errors import ModelUnavailableError, ReelsearchError, RequestError
+from reelsearch.core.errors import (
+    ModelUnavailableError,
+    ReelsearchError,
+    RequestError,
+    validation_problems,
+)
 from reelsearch.core.models import (
     MAX_LIMIT,
     Hit,
@@ -74,10 +79,7 @@ def search_request(options: SearchOptions) -> SearchRequest:
             min_score=options.min_score,
         )
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'query'}: {err['msg']}"
-            for err in exc.errors()
-        )
+        problems = validation_problems(exc, "query")
         raise RequestError(f"invalid search: {problems}") from None
 
 

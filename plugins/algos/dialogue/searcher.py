@@ -33,6 +33,7 @@ from reelsearch.sdk import (
     Searcher,
     SearchRequest,
     options_for,
+    validation_problems,
 )
 
 EXACT = 1.0
@@ -87,10 +88,7 @@ class DialogueSearcher(Searcher):
         try:
             return DialogueOptions.model_validate(options_for(self, request))
         except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in err['loc']) or 'options'}: {err['msg']}"
-                for err in exc.errors()
-            )
+            problems = validation_problems(exc, "options")
             raise RequestError(f"invalid dialogue options: {problems}") from None
 
     def search(self, request: SearchRequest, ctx: SearchContext) -> list[Hit]:
