@@ -98,3 +98,16 @@ def test_ingest_then_titles(make_video: object, tmp_path: Path) -> None:
     again = runner.invoke(app, ["ingest", str(video), "--title", "Clip", "--algo", "shots"])
     assert again.exit_code == 0
     assert "computed nothing (up to date)" in again.output
+
+
+def test_demo_ingests_the_sample_and_searches_what_can_run(reelsearch_home: Path) -> None:
+    result = runner.invoke(app, ["demo"])
+    assert result.exit_code == 0, result.output
+    assert (reelsearch_home / "samples" / "reelsearch-sample.mp4").is_file()
+    assert "reelsearch-sample: 6 shots" in result.output
+    assert "00:00:06:12" in result.output, "the last cut, at frame 156, is listed"
+    assert 'Anna: "Friends don\'t lie."' in result.output
+    paraphrase = result.output.split("for 'a vehicle speeding by'")[1].splitlines()[1]
+    assert "red car race past us" in paraphrase
+    assert "skipped shot_embeddings: CLIP weights unavailable" in " ".join(result.output.split())
+    assert "Visual search is unavailable here" in result.output

@@ -70,11 +70,32 @@ def write_video(
     return path
 
 
+SAMPLE_SUBTITLES = """1
+00:00:00,200 --> 00:00:01,800
+ANNA: Friends don't lie.
+
+2
+00:00:02,600 --> 00:00:03,900
+BEN: Did you see that red car race past us?
+
+3
+00:00:04,100 --> 00:00:05,800
+ANNA: Ask not what your country can do for you.
+
+4
+00:00:06,600 --> 00:00:07,800
+BEN: Merry Christmas, everyone!
+"""
+
+
 def sample_video(path: Path) -> Path:
-    """The demo's sample: 8 s at 24 fps, 320x180, six shots of different colours with motion.
+    """The demo's sample: 8 s at 24 fps, 320x180, six shots of different colours with motion,
+    and a sidecar ``.srt`` beside it with four lines of dialogue by two speakers.
 
     Its cuts are at frames 24, 60, 96, 120 and 156 (192 frames in all).
     """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.with_suffix(".srt").write_text(SAMPLE_SUBTITLES)
     shots = [
         ("red", 24),
         ("blue", 36),

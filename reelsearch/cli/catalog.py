@@ -150,6 +150,12 @@ def _print_shots(rs: Runtime, asset: Asset) -> None:
     out.print(table)
 
 
+DEMO_QUERIES: dict[str, tuple[str, ...]] = {
+    "dialogue": ("friends don't lie", "a vehicle speeding by"),
+}
+"""What the demo asks each text searcher (an exact line and a paraphrase for dialogue)."""
+
+
 def _demo_searches(rs: Runtime) -> None:
     from reelsearch.cli.search import VISUAL, demo_visual_searches
 
@@ -162,16 +168,20 @@ def _demo_searches(rs: Runtime) -> None:
             demo_visual_searches(rs)
             continue
         searcher = rs.component("searcher", name)
-        query = "red" if "text" in getattr(searcher, "query_kinds", ()) else None
-        if query is None:
+        if "text" not in getattr(searcher, "query_kinds", ()):
             continue
-        try:
-            hits = rs.search(SearchRequest(text=query, algos=[name], limit=3)).hits
-        except ReelsearchError as exc:
-            out.print(f"search {name!r} for {query!r}: unavailable here: {exc}")
-            continue
-        out.print(f"search {name!r} for {query!r}:")
-        for hit in hits:
-            out.print(
-                f"  {hit.score:.3f}  {hit.title}  {hit.start_timecode or hit.start}  ({hit.id})"
-            )
+        for query in DEMO_QUERIES.get(name, ("red",)):
+            try:
+                hits = rs.search(SearchRequest(text=query, algos=[name], limit=3)).hits
+            except ReelsearchError as exc:
+                out.print(f"search {name!r} for {query!r}: unavailable here: {exc}")
+                break
+            out.print(f"search {name!r} for {query!r}: {len(hits)} hits")
+            for hit in hits:
+                said = hit.extra.get("text")
+                who = hit.extra.get("speaker")
+                line = f' {who or ""}: "{said}"' if said else ""
+                out.print(
+                    f"  {hit.score:.3f}  {hit.title}  "
+                    f"{hit.start_timecode or hit.start}{line}  ({hit.id})"
+                )
