@@ -219,12 +219,16 @@ class AlgoContext:
         return _typed(self._components("detector", name), ShotDetector)
 
     def records(self, algo: str, schema: type[RecordT]) -> list[RecordT]:
-        """The records of dependency ``algo``, checked against ``schema``."""
+        """The records of dependency ``algo`` as ``schema`` (which may be the dependency's own
+        record class or any model with a compatible subset of its fields)."""
         if algo not in self.inputs:
             raise KeyError(
                 f"{algo!r} is not among this algo's dependencies ({sorted(self.inputs)})"
             )
-        return [r if isinstance(r, schema) else schema.model_validate(r) for r in self.inputs[algo]]
+        return [
+            r if isinstance(r, schema) else schema.model_validate(r.model_dump())
+            for r in self.inputs[algo]
+        ]
 
 
 class Algo(Component, Generic[RecordT]):

@@ -10,6 +10,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from reelsearch.core.components import ProgressCallback
@@ -32,8 +33,18 @@ def errors() -> Iterator[None]:
     try:
         yield
     except ReelsearchError as exc:
-        console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        print_error(exc)
         raise typer.Exit(1) from None
+
+
+def print_error(error: object) -> None:
+    """``error: <message>`` on stderr; the message is shown as is (never read as markup)."""
+    console.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False)
+
+
+def print_warning(label: str, message: object) -> None:
+    """``<label>: <message>`` in yellow on stderr; the message is never read as markup."""
+    console.print(f"[bold yellow]{escape(label)}:[/] {escape(str(message))}", highlight=False)
 
 
 def print_json(value: Any) -> None:

@@ -8,7 +8,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from reelsearch.cli._app import app, console, errors, out, print_json, progress_bars
+from reelsearch.cli._app import (
+    app,
+    console,
+    errors,
+    out,
+    print_error,
+    print_json,
+    print_warning,
+    progress_bars,
+)
 from reelsearch.core.errors import ReelsearchError
 from reelsearch.core.media.sample import sample_video
 from reelsearch.core.models import Asset, SearchRequest
@@ -67,7 +76,7 @@ def ingest(
     with errors(), Runtime() as rs, progress_bars() as on_step:
         result = rs.ingest(videos, title=title, algos=algo, strict=False, on_step=on_step)
     for error in result.failures.values():
-        console.print(f"[bold red]error:[/] {error}", highlight=False)
+        print_error(error)
     for report in result.reports:
         done = ", ".join(report.computed) or "nothing (up to date)"
         out.print(f"{report.asset.title} [{report.asset.id[:12]}]: computed {done}")
@@ -111,7 +120,7 @@ def demo(
         with progress_bars() as on_step:
             result = rs.ingest(videos, strict=False, on_step=on_step)
         for error in result.failures.values():
-            console.print(f"[bold red]error:[/] {error}", highlight=False)
+            print_error(error)
         warn_skipped(result.reports)
         for report in result.reports:
             _print_shots(rs, report.asset)
@@ -126,7 +135,7 @@ def warn_skipped(reports: list[AssetReport]) -> None:
     for report in reports:
         seen.update(report.skipped)
     for algo, reason in seen.items():
-        console.print(f"[bold yellow]skipped {algo}:[/] {reason}", highlight=False)
+        print_warning(f"skipped {algo}", reason)
 
 
 def _print_shots(rs: Runtime, asset: Asset) -> None:

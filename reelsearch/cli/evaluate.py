@@ -12,7 +12,7 @@ import typer
 from numpy.typing import NDArray
 from rich.table import Table
 
-from reelsearch.cli._app import app, console, errors, out, progress_bars
+from reelsearch.cli._app import app, console, errors, out, print_warning, progress_bars
 from reelsearch.core.components import Encoder
 from reelsearch.core.config import load_settings
 from reelsearch.core.errors import ModelUnavailableError, RequestError
@@ -34,7 +34,7 @@ def asset_ids(rs: Runtime, videos: list[Path], algo: str) -> dict[Path, str]:
     with progress_bars() as on_step:
         result = rs.ingest(videos, algos=[algo], strict=False, on_step=on_step)
     for path, error in result.failures.items():
-        console.print(f"[bold yellow]skipping {path}:[/] {error}", highlight=False)
+        print_warning(f"skipping {path}", error)
     by_uri = {report.asset.uri: report.asset.id for report in result.reports}
     for report in result.reports:
         if algo in report.skipped:
