@@ -21,7 +21,6 @@ from reelsearch.core.host import LocalPlugin
 from reelsearch.plugins.algos.dialogue import (
     DialogueAlgo,
     DialogueConfig,
-    DialogueSearcher,
     SubtitleError,
 )
 from reelsearch.sdk import (
@@ -30,8 +29,6 @@ from reelsearch.sdk import (
     Hit,
     PointFilter,
     RequestError,
-    SearchContext,
-    Searcher,
     SearchFilter,
     SearchRequest,
     Translator,
@@ -334,15 +331,11 @@ def test_the_encoder_options_are_part_of_the_memo_key(tmp_path: Path) -> None:
 
 
 class TestDialogueSearcherContract(SearcherContract):
-    @pytest.fixture
-    def searcher(self, library: Runtime) -> Searcher:
-        searcher = library.component("searcher", "dialogue")
-        assert isinstance(searcher, DialogueSearcher)
-        return searcher
+    searcher_name = "dialogue"
 
     @pytest.fixture
-    def search_context(self, library: Runtime) -> SearchContext:
-        return library.search_context()
+    def searcher_runtime(self, library: Runtime) -> Runtime:
+        return library
 
     @pytest.fixture
     def request_with_hits(self) -> SearchRequest:

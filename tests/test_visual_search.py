@@ -15,13 +15,10 @@ from reelsearch.core.config import load_settings
 from reelsearch.core.media.sample import write_video
 from reelsearch.core.runtime import Runtime
 from reelsearch.plugins.algos.shot_embeddings import COLLECTION, ShotEmbeddingsAlgo
-from reelsearch.plugins.searchers.visual import VisualSearcher
 from reelsearch.sdk import (
     ModelUnavailableError,
     PointFilter,
     RequestError,
-    SearchContext,
-    Searcher,
     SearchFilter,
     SearchRequest,
 )
@@ -158,15 +155,11 @@ def test_without_clip_weights_ingest_skips_visual_search_and_says_why(
 
 
 class TestVisualSearcherContract(SearcherContract):
-    @pytest.fixture
-    def searcher(self, runtime: Runtime) -> Searcher:
-        searcher = runtime.component("searcher", "visual")
-        assert isinstance(searcher, VisualSearcher)
-        return searcher
+    searcher_name = "visual"
 
     @pytest.fixture
-    def search_context(self, runtime: Runtime) -> SearchContext:
-        return runtime.search_context()
+    def searcher_runtime(self, runtime: Runtime) -> Runtime:
+        return runtime
 
     @pytest.fixture
     def request_with_hits(self) -> SearchRequest:

@@ -1,17 +1,44 @@
 """Contract tests every searcher should pass.
 
-Subclass :class:`SearcherContract` and provide three fixtures: ``searcher`` (an instance),
-``search_context`` (a :class:`SearchContext` over a store holding records of at least two
-assets) and ``request_with_hits`` (a :class:`SearchRequest` that finds hits in both assets).
+Subclass :class:`SearcherContract`, set ``searcher_name``, and provide two fixtures:
+``searcher_runtime`` (a runtime whose store holds the searcher's records for at least two
+assets) and ``request_with_hits`` (a :class:`SearchRequest` that finds hits in both)::
+
+    class TestMySearcher(SearcherContract):
+        searcher_name = "mine"
+
+        @pytest.fixture
+        def searcher_runtime(self, register_plugin): ...
+
+        @pytest.fixture
+        def request_with_hits(self):
+            return SearchRequest(text="red", limit=10)
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+import pytest
+
+from reelsearch.core.runtime import Runtime
 from reelsearch.sdk import Capability, SearchContext, Searcher, SearchFilter, SearchRequest
 
 
 class SearcherContract:
     """Behaviour every :class:`Searcher` must show."""
+
+    searcher_name: ClassVar[str]
+
+    @pytest.fixture
+    def searcher(self, searcher_runtime: Runtime) -> Searcher:
+        searcher = searcher_runtime.component("searcher", self.searcher_name)
+        assert isinstance(searcher, Searcher)
+        return searcher
+
+    @pytest.fixture
+    def search_context(self, searcher_runtime: Runtime) -> SearchContext:
+        return searcher_runtime.search_context()
 
     def test_declares_algo_capabilities_and_query_kinds(self, searcher: Searcher) -> None:
         assert searcher.algo

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 import reelsearch_colorstats
-from reelsearch_colorstats.searcher import ColorSearcher, colour_of
+from reelsearch_colorstats.searcher import colour_of
 
-from reelsearch.sdk import RequestError, SearchContext, Searcher, SearchFilter, SearchRequest
+from reelsearch.sdk import RequestError, SearchFilter, SearchRequest
 from reelsearch.sdk.testing import PALETTE, RegisterPlugin, Runtime, SearcherContract, write_video
 
 
@@ -66,15 +66,11 @@ def test_unknown_colour_is_a_clear_error() -> None:
 
 
 class TestColorSearcherContract(SearcherContract):
-    @pytest.fixture
-    def searcher(self, runtime: Runtime) -> Searcher:
-        searcher = runtime.component("searcher", "colorstats")
-        assert isinstance(searcher, ColorSearcher)
-        return searcher
+    searcher_name = "colorstats"
 
     @pytest.fixture
-    def search_context(self, runtime: Runtime) -> SearchContext:
-        return runtime.search_context()
+    def searcher_runtime(self, runtime: Runtime) -> Runtime:
+        return runtime
 
     @pytest.fixture
     def request_with_hits(self) -> SearchRequest:
