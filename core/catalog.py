@@ -43,14 +43,8 @@ class Catalog:
         """Every ingested asset, or those with one of ``titles``, sorted by title then uri."""
         if ASSETS.name not in self.store.collections():
             return []
-        found: list[Asset] = []
-        offset: str | None = None
-        only = PointFilter(titles=titles or [])
-        while True:
-            page, offset = self.store.scroll(ASSETS.name, filter=only, limit=500, offset=offset)
-            found.extend(_to_asset(p) for p in page)
-            if offset is None:
-                return sorted(found, key=lambda a: (a.title, a.uri))
+        found = self.store.points(ASSETS.name, filter=PointFilter(titles=titles or []))
+        return sorted((_to_asset(p) for p in found), key=lambda a: (a.title, a.uri))
 
     def titles(self) -> dict[str, int]:
         """Each title and how many assets it has."""

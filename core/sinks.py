@@ -17,14 +17,7 @@ REQUIRED_PAYLOAD = tuple(STANDARD_INDEXES)
 
 def stored_ids(store: VectorStore, collection: str, asset_id: str) -> set[str]:
     """Ids of every point of ``asset_id`` in ``collection``."""
-    ids: set[str] = set()
-    offset: str | None = None
-    only_asset = PointFilter(asset_ids=[asset_id])
-    while True:
-        page, offset = store.scroll(collection, filter=only_asset, limit=1_000, offset=offset)
-        ids.update(p.id for p in page)
-        if offset is None:
-            return ids
+    return {p.id for p in store.points(collection, filter=PointFilter(asset_ids=[asset_id]))}
 
 
 def write_records(

@@ -32,9 +32,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"skipped {path}: {error}")
             for asset in rs.catalog.assets():
                 print(f"{asset.title}  ({asset.id[:12]}, {asset.uri})")
-                shots, _ = rs.store.scroll(
-                    "shots", filter=PointFilter(asset_ids=[asset.id]), limit=10_000
-                )
+                shots = rs.store.points("shots", filter=PointFilter(asset_ids=[asset.id]))
                 for shot in sorted(shots, key=lambda p: p.payload["shot_index"]):
                     p = shot.payload
                     print(f"  shot {p['shot_index']:3d}  {p['start']:8.3f}s - {p['end']:8.3f}s")

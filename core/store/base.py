@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from enum import StrEnum
 from typing import Any, ClassVar, Self
 
@@ -192,6 +192,24 @@ class VectorStore(ABC):
     @abstractmethod
     def set_payload(self, collection: str, payload: dict[str, Any], *, filter: PointFilter) -> None:
         """Merge ``payload`` into every point matching ``filter`` (e.g. a renamed title)."""
+
+    def points(
+        self,
+        collection: str,
+        *,
+        filter: PointFilter | None = None,
+        with_vectors: bool = False,
+        page_size: int = 1_000,
+    ) -> Iterator[Point]:
+        """Every point matching ``filter``, in id order, read a page at a time."""
+        offset: str | None = None
+        while True:
+            page, offset = self.scroll(
+                collection, filter=filter, limit=page_size, offset=offset, with_vectors=with_vectors
+            )
+            yield from page
+            if offset is None:
+                return
 
     def delete_asset(self, asset_id: str) -> None:
         """Delete every point of ``asset_id`` in every collection."""

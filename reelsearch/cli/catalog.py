@@ -141,7 +141,7 @@ def warn_skipped(reports: list[AssetReport]) -> None:
 def _print_shots(rs: Runtime, asset: Asset) -> None:
     if SHOTS not in rs.store.collections():
         return
-    points, _ = rs.store.scroll(SHOTS, filter=PointFilter(asset_ids=[asset.id]), limit=100_000)
+    points = rs.store.points(SHOTS, filter=PointFilter(asset_ids=[asset.id]))
     shots = sorted(points, key=lambda p: int(p.payload["shot_index"]))
     fps = asset.media.fps if asset.media else 1.0
     table = Table(title=f"{asset.title}: {len(shots)} shots", title_justify="left")

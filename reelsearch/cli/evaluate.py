@@ -50,8 +50,8 @@ def asset_ids(rs: Runtime, videos: list[Path], algo: str) -> dict[Path, str]:
 
 def video_vector(rs: Runtime, collection: str, using: str, asset_id: str) -> NDArray[np.float32]:
     """The asset's shot vectors pooled into one, each shot weighted by its duration."""
-    points, _ = rs.store.scroll(
-        collection, filter=PointFilter(asset_ids=[asset_id]), limit=100_000, with_vectors=True
+    points = list(
+        rs.store.points(collection, filter=PointFilter(asset_ids=[asset_id]), with_vectors=True)
     )
     if not points:
         raise RequestError(f"asset {asset_id[:12]} has no {collection} vectors")

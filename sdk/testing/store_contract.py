@@ -468,6 +468,15 @@ class StoreContract:
             assert seen == sorted(set(seen))
             assert pages in (-(-total // limit), -(-total // limit) + 1)
 
+    def test_points_reads_every_matching_point_across_pages(self, store: VectorStore) -> None:
+        _filled(store, [clip(i, asset=f"a{i % 3}") for i in range(57)], NOTES)
+        every = ids_of(list(store.points(NOTES.name, page_size=10)))
+        assert len(every) == 57
+        assert every == sorted(set(every))
+        only = list(store.points(NOTES.name, filter=PointFilter(asset_ids=["a2"]), page_size=4))
+        assert len(only) == 19
+        assert {p.payload["asset_id"] for p in only} == {"a2"}
+
     def test_payload_only_collection(self, store: VectorStore) -> None:
         _filled(store, [clip(i, text=t) for i, t in enumerate(_TEXTS)], NOTES)
         assert store.count(NOTES.name) == len(_TEXTS)
