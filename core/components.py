@@ -239,6 +239,10 @@ class Algo(Component, Generic[RecordT]):
         depends_on: Names of algos whose records :meth:`run` reads (``ctx.inputs``).
         Record: Pydantic model of one output record (the algo's schema).
         resources: CPU / GPU the executor reserves for one run.
+        stateful: It loads something costly (a model) that its runs should share: on Ray it
+            runs on a pool of long-lived actors (``ray_actors`` of them, default as many as
+            the cluster fits with ``resources``) that keep it loaded from asset to asset,
+            instead of one task per asset.
         schema_version: Bump it when the stored payload layout changes; each schema version has
             its own store collection.
     """
@@ -248,6 +252,7 @@ class Algo(Component, Generic[RecordT]):
     depends_on: ClassVar[tuple[str, ...]] = ()
     Record: ClassVar[type[BaseModel]]
     resources: ClassVar[Resources] = Resources()
+    stateful: ClassVar[bool] = False
     schema_version: ClassVar[int] = 1
 
     @abstractmethod

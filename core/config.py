@@ -82,6 +82,12 @@ class Settings(BaseSettings):
         default=None, description="Ray cluster address; unset starts a local Ray."
     )
     ray_num_cpus: int | None = Field(default=None, ge=1, description="CPUs for a local Ray.")
+    ray_actors: int | None = Field(
+        default=None,
+        ge=1,
+        description="Actors in the pool of each stateful algo (a model loaded once per actor); "
+        "default as many as the Ray cluster fits.",
+    )
     plugins: CommaList | None = Field(
         default=None, description="Allow-list of plugin entry-point names (comma separated)."
     )

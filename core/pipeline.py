@@ -4,6 +4,9 @@ written to the store through each algo's sink.
 Memoisation keys chain: an algo's key covers its version, its config and the keys of
 everything it depends on, so a new version or config recomputes that algo and its dependents
 only. Title and metadata are not part of any key: renaming a title recomputes nothing.
+
+On an executor of other processes (Ray), each algo's assets run as one task each, or, for a
+stateful algo (one that loads a model), on a pool of actors that keep the model loaded.
 """
 
 from __future__ import annotations
@@ -228,8 +231,13 @@ class Pipeline:
                 for task in tasks
             ]
         else:
+            actors = 0
+            if algo.stateful:  # one pool per algo run: each actor loads its model once
+                actors = self.settings.ray_actors or self.executor.capacity(algo.resources)
             try:
-                results = self.executor.map(run_task, tasks, resources=algo.resources)
+                results = self.executor.map(
+                    run_task, tasks, resources=algo.resources, actors=actors
+                )
             except ExecutorError as exc:
                 if isinstance(exc.__cause__, ModelUnavailableError):
                     raise exc.__cause__ from None

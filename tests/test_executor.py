@@ -275,6 +275,92 @@ def die(_: object) -> None:
     os._exit(1)
 
 
+_loads = 0
+
+
+def loaded_once(x: int) -> tuple[int, int]:
+    """This process's id and how many items it has run: a stand-in for a model's load count."""
+    global _loads
+    _loads += 1
+    return os.getpid(), _loads
+
+
+class TestRayActorPool:
+    """``map(..., actors=N)`` on Ray: batches run on N long-lived actors."""
+
+    def test_actors_keep_their_state_between_batches(self, ray_executor: Executor) -> None:
+        got = ray_executor.map(loaded_once, range(8), batch_size=2, actors=2)
+        by_worker: dict[int, list[int]] = {}
+        for pid, count in got:
+            by_worker.setdefault(pid, []).append(count)
+        assert len(by_worker) == 2
+        assert os.getpid() not in by_worker
+        for counts in by_worker.values():  # each actor counts its own items from 1
+            assert sorted(counts) == list(range(1, len(counts) + 1))
+
+    @pytest.mark.parametrize("batch_size", [1, 3])
+    def test_order_and_progress_are_those_of_tasks(
+        self, ray_executor: Executor, batch_size: int
+    ) -> None:
+        calls: list[tuple[int, int | None]] = []
+        got = ray_executor.map(
+            square, range(10), batch_size=batch_size, actors=2, progress=lambda *c: calls.append(c)
+        )
+        assert got == [x * x for x in range(10)]
+        assert calls[0] == (0, 10)
+        assert calls[-1] == (10, 10)
+
+    def test_each_actor_holds_the_resources(self, ray_executor: Executor) -> None:
+        got = ray_executor.map(
+            assigned_resources, range(3), resources=Resources(cpus=0.5), actors=3
+        )
+        assert got == [{"CPU": 0.5}] * 3
+
+    def test_a_failing_batch_fails_the_map_and_frees_the_actors(
+        self, ray_executor: Executor
+    ) -> None:
+        import ray
+
+        with pytest.raises(ExecutorError, match=r"fail_on_three on item 3 \(3\) failed") as info:
+            ray_executor.map(fail_on_three, range(8), actors=2)
+        assert isinstance(info.value.__cause__, ValueError)
+        deadline = time.monotonic() + 30
+        while ray.available_resources().get("CPU", 0) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert ray.available_resources().get("CPU", 0) == 2
+        assert ray_executor.map(square, range(4), actors=2) == [0, 1, 4, 9]
+
+    def test_a_dead_actor_surfaces_as_executor_error(self, ray_executor: Executor) -> None:
+        from reelsearch.core.executor.ray import RayExecutor
+
+        with (
+            RayExecutor(max_retries=0) as executor,
+            pytest.raises(ExecutorError, match=r"task die on item 0 failed: ActorDied"),
+        ):
+            executor.map(die, [1], actors=1)
+
+    def test_capacity_is_what_the_cluster_fits(self, ray_executor: Executor) -> None:
+        assert ray_executor.capacity() == 2
+        assert ray_executor.capacity(Resources(cpus=0.5)) == 4
+        assert ray_executor.capacity(Resources(cpus=0)) == 2
+        assert ray_executor.capacity(Resources(cpus=3)) == 1
+
+    def test_a_pool_larger_than_the_cluster_fails_fast(self, ray_executor: Executor) -> None:
+        with pytest.raises(ExecutorError, match=r"asks for 1 GPU\(s\) but the Ray cluster has 0"):
+            ray_executor.map(square, [1], resources=Resources(gpus=1), actors=1)
+
+
+def test_local_executors_run_actor_maps_in_this_process() -> None:
+    with LocalExecutor() as executor:
+        assert executor.capacity() == 1
+        assert {pid for pid, _ in executor.map(loaded_once, range(4), actors=2)} == {os.getpid()}
+    with LocalExecutor(max_workers=3) as executor:
+        assert executor.capacity(Resources(gpus=1)) == 3
+        assert executor.map(square, range(5), actors=2) == [0, 1, 4, 9, 16]
+    with LocalExecutor() as executor, pytest.raises(ValueError, match="actors"):
+        executor.map(square, [1], actors=-1)
+
+
 def test_dead_worker_surfaces_as_executor_error(ray_executor: Executor) -> None:
     from reelsearch.core.executor.ray import RayExecutor
 

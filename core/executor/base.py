@@ -138,6 +138,7 @@ class Executor(ABC):
         resources: Resources = DEFAULT_RESOURCES,
         batch_size: int = 1,
         progress: ProgressCallback | None = None,
+        actors: int = 0,
     ) -> list[R]:
         """``[fn(item) for item in items]``, run as tasks of ``batch_size`` items each.
 
@@ -148,6 +149,12 @@ class Executor(ABC):
             batch_size: Items per task; larger batches amortise per-task overhead.
             progress: Called as ``progress(done, total)`` with ``done = 0`` first, then as each
                 batch finishes, in the caller's thread.
+            actors: Run the batches on a pool of this many long-lived workers (at most one per
+                batch), each holding ``resources`` until the map ends and running one batch
+                at a time, so that what ``fn`` loads and caches in its process (a model) is
+                loaded once per worker, not once per task. ``0``: one task per batch, wherever
+                the executor has room. Executors that run in this process share their caches
+                anyway and run as they would without it.
 
         Returns:
             The results, in input order.
@@ -156,11 +163,13 @@ class Executor(ABC):
             ExecutorError: A task raised (its exception is the ``__cause__``; the message names
                 the item's index), or the executor could not run it. Batches not yet finished
                 are cancelled where the executor can.
-            ValueError: ``batch_size`` is less than 1.
+            ValueError: ``batch_size`` is less than 1, or ``actors`` negative.
         """
         self._check_open()
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        if actors < 0:
+            raise ValueError(f"actors must be 0 (tasks) or more, got {actors}")
         work = list(items)
         batches = [Batch(i, work[i : i + batch_size]) for i in range(0, len(work), batch_size)]
         if progress is not None:
@@ -169,7 +178,7 @@ class Executor(ABC):
             return []
         slots: list[list[R]] = [[] for _ in batches]
         done = 0
-        outcomes = self._run_batches(fn, batches, resources)
+        outcomes = self._run_batches(fn, batches, resources, min(actors, len(batches)))
         try:
             for outcome in outcomes:
                 failure = outcome.failure
@@ -202,6 +211,11 @@ class Executor(ABC):
         source = self._start(call, Batch(0, [args]), resources)
         return _chain(source, f"task {task_name(fn)}")
 
+    def capacity(self, resources: Resources = DEFAULT_RESOURCES) -> int:
+        """How many tasks that each reserve ``resources`` can run at the same time: the size
+        of an actor pool (see :meth:`map`) that fills the executor."""
+        return 1
+
     def close(self) -> None:
         """Release what this executor holds; further calls raise :class:`ExecutorError`."""
         if not self._closed:
@@ -221,9 +235,10 @@ class Executor(ABC):
 
     @abstractmethod
     def _run_batches(
-        self, fn: Callable[[T], R], batches: list[Batch[T]], resources: Resources
+        self, fn: Callable[[T], R], batches: list[Batch[T]], resources: Resources, actors: int
     ) -> Generator[BatchOutcome[R]]:
-        """Run every batch (see :func:`run_batch`) and yield the outcomes as they finish.
+        """Run every batch (see :func:`run_batch`) and yield the outcomes as they finish; on
+        ``actors`` long-lived workers when it is above 0 (at most one per batch).
 
         Closing the generator early must cancel the batches that have not finished.
         """

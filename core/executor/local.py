@@ -5,7 +5,13 @@ from __future__ import annotations
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from typing import TYPE_CHECKING, TypeVar
 
-from reelsearch.core.executor.base import Batch, BatchOutcome, Executor, run_batch
+from reelsearch.core.executor.base import (
+    DEFAULT_RESOURCES,
+    Batch,
+    BatchOutcome,
+    Executor,
+    run_batch,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Generator
@@ -40,9 +46,14 @@ class LocalExecutor(Executor):
     def __repr__(self) -> str:
         return f"LocalExecutor(max_workers={self.max_workers})"
 
+    def capacity(self, resources: Resources = DEFAULT_RESOURCES) -> int:
+        return self.max_workers or 1
+
     def _run_batches(
-        self, fn: Callable[[T], R], batches: list[Batch[T]], resources: Resources
+        self, fn: Callable[[T], R], batches: list[Batch[T]], resources: Resources, actors: int
     ) -> Generator[BatchOutcome[R]]:
+        # ``actors`` changes nothing here: every batch runs in this process, whose caches
+        # (warm models) all batches share.
         if self._pool is None:
             for batch in batches:  # lazily: nothing runs after a batch that failed
                 yield run_batch(fn, batch.items, batch.start)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from collections import deque
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -17,6 +18,7 @@ from ray import cloudpickle
 
 from reelsearch.core.errors import ExecutorError
 from reelsearch.core.executor.base import (
+    DEFAULT_RESOURCES,
     Batch,
     BatchOutcome,
     Executor,
@@ -86,7 +88,8 @@ def _driver_path_env(runtime_env: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 class RayExecutor(Executor):
-    """Runs each batch of a map, and each submitted call, as a Ray task.
+    """Runs each batch of a map, and each submitted call, as a Ray task; or the batches of a map
+    on a pool of Ray actors (``map(..., actors=N)``), which keep what they load between batches.
 
     Connects to the cluster at ``address``, or starts a local Ray for this process, unless this
     process is already connected to one, which is then used as it is. :meth:`close` shuts down
@@ -164,18 +167,34 @@ class RayExecutor(Executor):
     def __repr__(self) -> str:
         return f"RayExecutor(owns_runtime={self.owns_runtime})"
 
+    def capacity(self, resources: Resources = DEFAULT_RESOURCES) -> int:
+        """How many tasks reserving ``resources`` the cluster's CPUs and GPUs fit at once (at
+        least 1; on an autoscaling cluster, those of the nodes up now)."""
+        total: dict[str, float] = ray.cluster_resources()  # type: ignore[no-untyped-call]
+        fits = [
+            int(total.get(name, 0.0) // wanted)
+            for name, wanted in (("CPU", resources.cpus), ("GPU", resources.gpus))
+            if wanted > 0
+        ]
+        return max(1, min(fits, default=int(total.get("CPU", 1.0))))
+
+    def _check(self, resources: Resources) -> None:
+        """Refuse a request that the cluster can never meet (it would wait forever)."""
+        if not self.check_resources:
+            return
+        total: dict[str, float] = ray.cluster_resources()  # type: ignore[no-untyped-call]
+        for name, wanted in (("CPU", resources.cpus), ("GPU", resources.gpus)):
+            have = total.get(name, 0.0)
+            if wanted > have:
+                raise ExecutorError(
+                    f"a task asks for {wanted:g} {name}(s) but the Ray cluster has {have:g}; "
+                    f"lower the component's resources, add {name} nodes, or pass "
+                    "check_resources=False if the cluster scales up on demand"
+                )
+
     def _task(self, fn: Callable[..., Any], resources: Resources) -> Any:
         """The remote batch function for ``fn`` with ``resources``, once the cluster has them."""
-        if self.check_resources:
-            total: dict[str, float] = ray.cluster_resources()  # type: ignore[no-untyped-call]
-            for name, wanted in (("CPU", resources.cpus), ("GPU", resources.gpus)):
-                have = total.get(name, 0.0)
-                if wanted > have:
-                    raise ExecutorError(
-                        f"a task asks for {wanted:g} {name}(s) but the Ray cluster has {have:g}; "
-                        f"lower the component's resources, add {name} nodes, or pass "
-                        "check_resources=False if the cluster scales up on demand"
-                    )
+        self._check(resources)
         return _remote_batch.options(
             name=task_name(fn),  # what Ray's logs and dashboard show
             num_cpus=resources.cpus,
@@ -183,30 +202,56 @@ class RayExecutor(Executor):
             max_retries=self.max_retries,
         )
 
+    def _pool(self, fn: Callable[..., Any], resources: Resources, size: int) -> list[Any]:
+        """``size`` new batch workers for ``fn``, each holding ``resources`` while it lives.
+
+        A worker that dies is restarted and its batch rerun, up to ``max_retries`` times."""
+        self._check(resources)
+        options = _BatchWorker.options(
+            num_cpus=resources.cpus,
+            num_gpus=resources.gpus,
+            max_restarts=self.max_retries,
+            max_task_retries=self.max_retries,
+        )
+        return [options.remote() for _ in range(size)]
+
     def _run_batches(
-        self, fn: Callable[[T], R], batches: list[Batch[T]], resources: Resources
+        self, fn: Callable[[T], R], batches: list[Batch[T]], resources: Resources, actors: int
     ) -> Generator[BatchOutcome[R]]:
-        task = self._task(fn, resources)
-        pending: list[Any] = []
+        workers = self._pool(fn, resources, actors) if actors else []
+        idle = list(workers)
+        task: Any = None if workers else self._task(fn, resources)
+        waiting = deque(batches)  # batches not started yet
+        running: dict[Any, tuple[Batch[T], Any]] = {}  # result ref -> (batch, worker or None)
         try:
             with _shipping(fn):
                 shared_fn = ray.put(fn)  # pickled once, not once per batch
-                for batch in batches:
-                    pending.append(task.remote(shared_fn, batch.items, batch.start))
-            batch_of = dict(zip(pending, batches, strict=True))
-            while pending:
-                ready, pending = ray.wait(pending, num_returns=1)
+
+            def start(batch: Batch[T], worker: Any) -> None:
+                with _shipping(fn):
+                    call = task if worker is None else worker.run.options(name=task_name(fn))
+                    running[call.remote(shared_fn, batch.items, batch.start)] = (batch, worker)
+
+            while waiting and (idle or not workers):  # tasks: all; a pool: one per worker
+                start(waiting.popleft(), idle.pop() if workers else None)
+            while running:
+                (ready,), _ = ray.wait(list(running), num_returns=1)
+                batch, worker = running.pop(ready)
                 try:
-                    outcome: BatchOutcome[R] = ray.get(ready[0])
+                    outcome: BatchOutcome[R] = ray.get(ready)
                 except ray.exceptions.RayError as exc:  # worker died, task cancelled, ...
-                    batch = batch_of[ready[0]]
                     end = batch.start + len(batch.items) - 1
                     items = f"items {batch.start}-{end}" if end > batch.start else f"item {end}"
                     raise task_failed(f"task {task_name(fn)} on {items}", exc) from exc
+                if worker is not None and waiting and outcome.failure is None:
+                    start(waiting.popleft(), worker)
                 yield outcome
         finally:
-            for ref in pending:
-                ray.cancel(ref)
+            for worker in workers:  # ends their batches too, and frees their resources
+                ray.kill(worker)
+            if not workers:
+                for ref in running:
+                    ray.cancel(ref)
 
     def _start(
         self, fn: Callable[[T], R], batch: Batch[T], resources: Resources
@@ -221,4 +266,12 @@ class RayExecutor(Executor):
             ray.shutdown()
 
 
+class _Worker:
+    """A long-lived batch worker of an actor pool: what its batches load stays loaded."""
+
+    def run(self, fn: Callable[[T], R], items: list[T], start: int) -> BatchOutcome[R]:
+        return _run_remote(fn, items, start)
+
+
 _remote_batch: Any = ray.remote(_run_remote)
+_BatchWorker: Any = ray.remote(_Worker)

@@ -83,6 +83,7 @@ class DialogueAlgo(Algo[DialogueLine]):
     depends_on = ("shots",)
     Record = DialogueLine
     Config = DialogueConfig
+    stateful = True  # on Ray, a pool of actors each keeps Whisper and the text encoder loaded
 
     def __init__(self, config: BaseModel | None = None) -> None:
         super().__init__(config)

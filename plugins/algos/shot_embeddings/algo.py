@@ -77,6 +77,7 @@ class ShotEmbeddingsAlgo(Algo[ShotEmbedding]):
     Record = ShotEmbedding
     Config = ShotEmbeddingsConfig
     resources = Resources(cpus=1, gpus=gpus_here())
+    stateful = True  # on Ray, a pool of actors each keeps its encoder loaded
 
     @property
     def settings(self) -> ShotEmbeddingsConfig:
