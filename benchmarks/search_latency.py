@@ -27,7 +27,9 @@ installed).
 
 Run: ``python benchmarks/search_latency.py`` (10k and 100k: about 5 minutes on 2 cores, most
 of it building the 100k HNSW graph). ``--sizes 10000,100000,1000000`` adds 1M: generating and
-loading it takes a few minutes and the HNSW build on 2 cores about 20-30 minutes.
+loading it takes a few minutes and the HNSW build on 2 cores about 20-30 minutes; with
+``--work DIR`` the stores stay in ``DIR`` and a later run with the same ``--work`` measures
+them again without rebuilding.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -272,6 +275,20 @@ def load_edge(folder: Path, data: Matrix) -> tuple[EdgeStore, str]:
     store.optimize(COLLECTION.name)
     built = time.perf_counter() - started - loaded
     return store, f"load {loaded:.0f} s + HNSW {built:.0f} s"
+
+
+def reuse_edge(folder: Path, size: int) -> tuple[EdgeStore, str] | None:
+    """The Edge store a ``--work`` run left in ``folder``, if it holds all ``size`` points (the
+    vectors are the same: the distribution is seeded)."""
+    if not (folder / COLLECTION.name).is_dir():
+        return None
+    store = EdgeStore(folder)
+    if COLLECTION.name in store.collections() and store.count(COLLECTION.name) == size:
+        store.optimize(COLLECTION.name)  # a no-op once the graph is built
+        return store, "reused"
+    store.close()
+    shutil.rmtree(folder)
+    return None
 
 
 def edge_sweep(
@@ -565,9 +582,9 @@ def bench_size(size: int, args: argparse.Namespace, work: Path) -> tuple[list[Ro
         rows.append(qdrant_local(size, data, queries, truth))
     print(f"[{size:,}] loading Qdrant Edge and building HNSW...", file=sys.stderr, flush=True)
     folder = work / f"n{size}"
-    folder.mkdir()
+    folder.mkdir(parents=True, exist_ok=True)
     np.save(folder / "queries.npy", queries)
-    store, build = load_edge(folder / "store", data)
+    store, build = reuse_edge(folder / "store", size) or load_edge(folder / "store", data)
     del data
     with store:
         sweep = edge_sweep(store, size, queries, truth, args.efs, build)
@@ -600,6 +617,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--target-recall", type=float, default=0.95)
     parser.add_argument("--no-text-encoder", action="store_true", help="Skip open_clip.")
     parser.add_argument("--json", type=Path, help="Also write the rows as JSON here.")
+    parser.add_argument(
+        "--work",
+        type=Path,
+        help="Keep the Edge stores in this folder, and reuse those an earlier run left there "
+        "(measure 1M again without rebuilding its HNSW graph).",
+    )
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--hnsw-ef", type=int, help=argparse.SUPPRESS)
     parser.add_argument(
@@ -612,9 +635,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     args.efs = [None if e == "default" else int(e) for e in args.ef.split(",")]
     rows: list[Row] = []
     sweeps: list[Row] = []
-    with tempfile.TemporaryDirectory(prefix="reelsearch-bench-") as work:
+    with contextlib.ExitStack() as stack:
+        work = args.work or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-")))
         for size in (int(s) for s in args.sizes.split(",")):
-            found, sweep = bench_size(size, args, Path(work))
+            found, sweep = bench_size(size, args, work)
             rows += found
             sweeps += sweep
     encoding = None if args.no_text_encoder else text_encoding()

@@ -33,6 +33,12 @@ FIELD_STEPS = {
 """Request fields and the post-processor that acts on each: a request that sets the field
 needs that post-processor in its chain."""
 
+_UNSET = {
+    field: SearchRequest.model_fields[field].get_default(call_default_factory=True)
+    for field in FIELD_STEPS
+}
+"""Each of those fields' default (worked out once: pydantic inspects the factory each time)."""
+
 
 @dataclass(frozen=True)
 class ProcessedQuery:
@@ -104,8 +110,7 @@ class QueryProcessor:
         """Refuse fields and options that nothing in the chain (or no searcher) would read."""
         steps = f"this request's chain ({', '.join(names)})"
         for field, step in FIELD_STEPS.items():
-            default = SearchRequest.model_fields[field].get_default(call_default_factory=True)
-            if getattr(request, field) != default and step not in names:
+            if getattr(request, field) != _UNSET[field] and step not in names:
                 raise RequestError(
                     f"{field} needs the {step!r} post-processor, which {steps} leaves out"
                 )

@@ -29,8 +29,11 @@ def to_point(record: Any) -> Point:
 
 
 def to_scored(hit: Any) -> ScoredPoint:
-    """Our scored point from a binding's search hit (its vectors are not fetched)."""
-    return ScoredPoint(id=str(hit.id), payload=hit.payload or {}, score=hit.score)
+    """Our scored point from a binding's search hit (its vectors are not fetched). The binding's
+    types are already right, so nothing is validated: a search returns hundreds of these."""
+    return ScoredPoint.model_construct(
+        id=str(hit.id), vectors={}, payload=hit.payload or {}, score=float(hit.score)
+    )
 
 
 def in_order(records: Iterable[Any], ids: Sequence[str]) -> list[Point]:
