@@ -18,12 +18,13 @@ _header = APIKeyHeader(name=HEADER, auto_error=False, description="The server's 
 _query = APIKeyQuery(name=QUERY, auto_error=False, description="The API key, for media URLs.")
 
 
-def require_key(
+async def require_key(
     served: ServedDep,
     header: str | None = Security(_header),
     query: str | None = Security(_query),
 ) -> None:
-    """Refuse the request with 401 unless it carries the configured key (if one is)."""
+    """Refuse the request with 401 unless it carries the configured key (if one is); async,
+    as it never blocks (FastAPI runs a plain function on its thread pool)."""
     expected = served.settings.api_key
     if expected is None:
         return
