@@ -16,9 +16,11 @@ For each size:
   ``hnsw_ef`` of the sweep; the fastest ``hnsw_ef`` reaching ``--target-recall`` is served.
 - **HTTP**: ``POST /api/search`` on ``reelsearch.server`` (uvicorn in a subprocess, the runtime
   holding the Edge store), through the gateway and a searcher; one client in sequence, then
-  ``--clients`` concurrent clients for ``--duration`` seconds (errors counted). The gateway asks
-  each searcher for ``search_candidates`` hits (100 by default) to rank and page, so this path
-  fetches 100 neighbours where the in-process rows fetch 10.
+  ``--clients`` concurrent clients for ``--duration`` seconds (errors counted). A plain top-10
+  query asks the searcher for 11 hits (the page and a sign of the next one). One more row
+  groups by title, as the web UI does: grouping works beyond the page, so the gateway asks for
+  ``search_candidates`` hits (100 by default) and the store fetches 100 neighbours (its
+  recall is not comparable, grouping reorders the page).
 
 Text encoding is excluded: the benchmark's searcher looks each query vector up by name
 (``q17``). What encoding a text query costs is measured apart, with open_clip's ViT-B-32 text
@@ -56,7 +58,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict
 
-from reelsearch.core.config import load_settings
+from reelsearch.core.config import Settings, load_settings
 from reelsearch.core.executor import LocalExecutor
 from reelsearch.core.host import LocalPlugin
 from reelsearch.core.runtime import Runtime
@@ -451,16 +453,26 @@ def served(folder: Path, hnsw_ef: int | None, candidates: int | None) -> Iterato
         child.wait(timeout=60)
 
 
-def body(n: int) -> dict[str, Any]:
-    return {"text": f"q{n}", "algos": ["synthetic-knn"], "limit": K}
+def body(n: int, grouped: bool = False) -> dict[str, Any]:
+    grouping = {"group_by": "title"} if grouped else {}
+    return {"text": f"q{n}", "algos": ["synthetic-knn"], "limit": K, **grouping}
 
 
-def http_sequential(size: int, url: str, queries: Matrix, truth: NDArray[Any], ef: str) -> Row:
+def http_sequential(
+    size: int,
+    url: str,
+    queries: Matrix,
+    truth: NDArray[Any],
+    ef: str,
+    grouped: bool = False,
+    candidates: int = K + 1,
+) -> Row:
+    """One client's requests in turn; ``candidates``: how many hits the gateway asks for."""
     with httpx.Client(base_url=url, timeout=30) as client:
 
         def one(n: int) -> Callable[[], list[int]]:
             def search() -> list[int]:
-                response = client.post("/api/search", json=body(n))
+                response = client.post("/api/search", json=body(n, grouped))
                 if response.status_code != 200:
                     raise RuntimeError(f"HTTP {response.status_code}: {response.text}")
                 return [h["extra"]["row"] for h in response.json()["hits"]]
@@ -471,11 +483,11 @@ def http_sequential(size: int, url: str, queries: Matrix, truth: NDArray[Any], e
         latencies, found = timed([one(n) for n in range(len(queries))])
     return Row(
         size,
-        f"HTTP /api/search, 1 client, hnsw_ef={ef}",
+        f"HTTP /api/search{', group_by=title' if grouped else ''}, 1 client, hnsw_ef={ef}",
         "",
         latencies,
-        recall=recall(found, truth),
-        note="client-side wall time",
+        recall=None if grouped else recall(found, truth),
+        note=f"client-side, {candidates} candidates",
     )
 
 
@@ -490,8 +502,7 @@ def gateway(size: int, runtime: Runtime, queries: Matrix, truth: NDArray[Any], e
     timed([one(n) for n in range(20)])  # warm up
     latencies, found = timed([one(n) for n in range(len(queries))])
     label = f"Runtime.search in-process, hnsw_ef={ef}"
-    candidates = runtime.settings.search_candidates
-    note = f"gateway, {candidates} candidates"
+    note = f"gateway, {K + 1} candidates"
     return Row(size, label, "", latencies, recall=recall(found, truth), note=note)
 
 
@@ -602,6 +613,8 @@ def bench_size(size: int, args: argparse.Namespace, work: Path) -> tuple[list[Ro
     print(f"[{size:,}] HTTP with hnsw_ef={label}...", file=sys.stderr, flush=True)
     with served(folder, ef, args.candidates) as url:
         rows.append(http_sequential(size, url, queries, truth, label))
+        wide = max(args.candidates or Settings.model_fields["search_candidates"].default, K + 1)
+        rows.append(http_sequential(size, url, queries, truth, label, True, wide))
         rows.append(http_concurrent(size, url, len(queries), args.clients, args.duration))
     return rows, [row for _, row in sweep]
 

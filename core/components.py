@@ -337,6 +337,16 @@ class PostProcessor(Component):
     def process(self, request: SearchRequest, hits: list[Hit]) -> list[Hit]:
         """Return the processed hits."""
 
+    def needs_candidates(self, request: SearchRequest, searchers: int) -> bool:
+        """Whether this step, for ``request`` answered by ``searchers`` searchers, may need
+        hits from beyond the requested page (to fuse, group, re-sort or merge them).
+
+        When no step of the chain does, the gateway asks each searcher for the page and one
+        more hit (a sign that a next page exists) instead of ``search_candidates`` hits,
+        which costs far less on a large catalog. The default, ``True``, is always safe.
+        """
+        return True
+
     def process_response(self, request: SearchRequest, response: SearchResponse) -> SearchResponse:
         """What the gateway calls: the response after this step.
 

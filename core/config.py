@@ -105,7 +105,11 @@ class Settings(BaseSettings):
         description="Post-processor chain of a request that names none, in order.",
     )
     search_candidates: int = Field(
-        default=100, ge=1, description="Hits asked of each searcher (at least offset + limit)."
+        default=100,
+        ge=1,
+        description="Hits asked of each searcher (at least offset + limit + 1) when a "
+        "post-processor works beyond the page: fusion, grouping, time sort, merge, intersection; "
+        "otherwise each is asked for the page and one more hit.",
     )
     search_workers: int = Field(
         default=8, ge=1, description="Searchers one request may call at the same time."

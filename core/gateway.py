@@ -128,7 +128,9 @@ class Gateway:
                 s.set_attribute("reelsearch.hits_out", len(response.hits))
         following = request.offset + request.limit
         if response.total is not None and following < response.total:
-            response = response.model_copy(update={"next_cursor": encode_cursor(sent, following)})
+            unknown = {"total": None} if query.one_page else {}  # only this page was fetched
+            cursor = encode_cursor(sent, following)
+            response = response.model_copy(update={"next_cursor": cursor, **unknown})
         return response
 
     def _other(self, query: ProcessedQuery, intersection: Intersection) -> SearchRequest:

@@ -266,7 +266,9 @@ class SearchResponse(BaseModel):
         default=None, description="Pass it as the request's cursor for the next page."
     )
     total: int | None = Field(
-        default=None, description="Hits on all pages (of the candidates the searchers gave)."
+        default=None,
+        description="Hits on all pages (of the candidates the searchers gave); unset when "
+        "there is a next page but only this page was fetched (no post-processor needed more).",
     )
     groups: list[HitGroup] = Field(default_factory=list, description="When grouped: the groups.")
     errors: list[SearcherFailure] = Field(

@@ -3,8 +3,12 @@
 This stage finds where the requested page starts (offset, page or cursor), translates the
 text when the request's language is not the search language and a translator is configured,
 chooses the searchers and the post-processor chain, and works out how many hits to ask each
-searcher for. Each searcher still encodes the query its own way (text, image or frames into
-its own embedding space) when it runs.
+searcher for: ``search_candidates`` when a step of the chain works beyond the page (fusing
+several searchers, grouping, sorting by time, merging, intersecting), else the page and one
+more hit. A searcher's first ``n`` hits must therefore be the same whatever limit it gets.
+
+Each searcher still encodes the query its own way (text, image or frames into its own
+embedding space) when it runs.
 """
 
 from __future__ import annotations
@@ -52,6 +56,9 @@ class ProcessedQuery:
         searchers: Where the router sends it.
         chain: The post-processors to run, in order.
         translated_text: The translated text, if the text was translated.
+        one_page: No step of the chain needs hits beyond the page, so the searchers are asked
+            for the page and one more hit only (not ``search_candidates``); how many hits
+            there are in all is then unknown when there is a next page.
     """
 
     request: SearchRequest
@@ -59,6 +66,7 @@ class ProcessedQuery:
     searchers: Sequence[Searcher]
     chain: Sequence[PostProcessor]
     translated_text: str | None = None
+    one_page: bool = False
 
 
 class QueryProcessor:
@@ -84,13 +92,17 @@ class QueryProcessor:
             update={"offset": start, "page": None, "cursor": None}
             | ({"text": translated} if translated is not None else {})
         )
-        candidates = max(self.settings.search_candidates, start + request.limit + 1)
+        searchers = self.router.searchers(ready)
+        page_and_one = start + request.limit + 1  # the extra hit: is there a next page?
+        wide = any(post.needs_candidates(ready, len(searchers)) for post in chain)
+        candidates = max(self.settings.search_candidates, page_and_one) if wide else page_and_one
         return ProcessedQuery(
             request=ready,
             for_searchers=ready.model_copy(update={"offset": 0, "limit": candidates}),
-            searchers=self.router.searchers(ready),
+            searchers=searchers,
             chain=chain,
             translated_text=translated,
+            one_page=not wide,
         )
 
     def chain(self, request: SearchRequest) -> list[PostProcessor]:

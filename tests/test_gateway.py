@@ -41,10 +41,35 @@ def test_one_searcher_keeps_its_scores_best_first(rs: Runtime) -> None:
     assert (response.total, response.next_cursor, response.errors) == (5, None, [])
 
 
-def test_searchers_are_asked_for_candidates_from_the_first_hit(rs: Runtime) -> None:
-    search(rs, algos=["toy-visual"], limit=3, page=2)
+def test_searchers_are_asked_for_the_page_and_one_more_hit(rs: Runtime) -> None:
+    response = search(rs, algos=["toy-visual"], limit=3, page=2)
     (asked,) = Visual.seen
-    assert (asked.offset, asked.limit, asked.page) == (0, 100, None)
+    assert (asked.offset, asked.limit, asked.page) == (0, 7, None)
+    # the toy answers 5 hits, whatever the limit: hits 4 and 5, and no further page
+    assert (ids(response), response.total, response.next_cursor) == (["v5", "v4"], 5, None)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"algos": ["toy-visual"], "group_by": "title"},
+        {"algos": ["toy-visual"], "sort": "time"},
+        {"algos": ["toy-visual", "toy-lines"]},  # fused
+        {"algos": ["toy-visual"], "postprocessors": ["merge"]},
+    ],
+)
+def test_searchers_are_asked_for_candidates_when_a_step_works_beyond_the_page(
+    rs: Runtime, fields: dict[str, Any]
+) -> None:
+    search(rs, limit=3, page=2, **fields)
+    assert [(asked.offset, asked.limit) for asked in Visual.seen] == [(0, 100)]
+
+
+def test_the_total_is_unknown_when_only_one_page_was_fetched(rs: Runtime) -> None:
+    narrow = search(rs, algos=["toy-visual"], limit=2)
+    assert (ids(narrow), narrow.total, narrow.next_cursor is not None) == (["v1", "v2"], None, True)
+    grouped = search(rs, algos=["toy-visual"], limit=2, group_by="title")
+    assert (grouped.total, grouped.next_cursor is not None) == (5, True)
 
 
 def test_several_searchers_are_fused_by_reciprocal_rank(rs: Runtime) -> None:

@@ -12,6 +12,7 @@ from PIL import Image as PILImage
 from runtimes import FAKE_ENCODER, FakeEncoderPlugin, isolated_runtime
 
 from reelsearch.core.config import load_settings
+from reelsearch.core.errors import ConfigError
 from reelsearch.core.media.sample import write_video
 from reelsearch.core.runtime import Runtime
 from reelsearch.plugins.algos.shot_embeddings import COLLECTION, ShotEmbeddingsAlgo
@@ -120,6 +121,22 @@ def test_unknown_shot_and_unreadable_still_are_clear_errors(
 def test_a_search_before_any_ingest_finds_nothing(register_plugin: RegisterPlugin) -> None:
     rs = register_plugin(FakeEncoderPlugin, name="fake-encoder", components=FAKE)
     assert rs.search(SearchRequest(text="red", algos=["visual"])).hits == []
+
+
+def test_the_hnsw_search_breadth_is_configurable(
+    register_plugin: RegisterPlugin, make_video: MakeVideo
+) -> None:
+    tuned = {**FAKE, "visual": {"hnsw_ef": 4}}
+    rs = ingest_two_titles(
+        register_plugin(FakeEncoderPlugin, name="fake-encoder", components=tuned), make_video
+    )
+    rs.store.optimize()
+    assert search(rs, text="blue", limit=1) == [("Red then blue", 1)]
+    rs.close()  # one runtime per data home at a time
+    broken = {**FAKE, "visual": {"hnsw_ef": 0}}
+    rs = register_plugin(FakeEncoderPlugin, name="fake-encoder", components=broken)
+    with pytest.raises(ConfigError, match=r"\[components.visual\]\): hnsw_ef: .*greater than"):
+        rs.search(SearchRequest(text="red", algos=["visual"]))
 
 
 def test_another_encoder_configuration_means_other_vectors(

@@ -69,6 +69,9 @@ class Fuse(PostProcessor):
     description = "Fuse the hits of several searchers: reciprocal-rank (default) or weighted."
     Config = FusionOptions
 
+    def needs_candidates(self, request: SearchRequest, searchers: int) -> bool:
+        return searchers > 1  # a single list is left as it is
+
     def process(self, request: SearchRequest, hits: list[Hit]) -> list[Hit]:
         chosen = options(self, request, FusionOptions)
         lists: dict[str, list[Hit]] = {}

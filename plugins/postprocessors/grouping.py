@@ -36,6 +36,9 @@ class Group(PostProcessor):
     description = "Keep the hits of one title (or asset) together (request.group_by)."
     Config = GroupOptions
 
+    def needs_candidates(self, request: SearchRequest, searchers: int) -> bool:
+        return request.group_by is not None
+
     def process(self, request: SearchRequest, hits: list[Hit]) -> list[Hit]:
         if request.group_by is None:
             return hits

@@ -65,6 +65,9 @@ class Intersect(PostProcessor):
     description = "Keep hits overlapping, within N seconds, hits of another query."
     Config = IntersectOptions
 
+    def needs_candidates(self, request: SearchRequest, searchers: int) -> bool:
+        return bool(request.intersect)
+
     def process(self, request: SearchRequest, hits: list[Hit]) -> list[Hit]:
         if not request.intersect:
             return hits

@@ -16,6 +16,9 @@ class Sort(PostProcessor):
             return sorted(hits, key=lambda h: (h.title, h.asset_id, h.start, h.end, h.id))
         return best_first(hits)
 
+    def needs_candidates(self, request: SearchRequest, searchers: int) -> bool:
+        return request.sort == "time"
+
 
 class MinScore(PostProcessor):
     """Drops hits scoring below ``request.min_score``."""
@@ -26,6 +29,9 @@ class MinScore(PostProcessor):
     def process(self, request: SearchRequest, hits: list[Hit]) -> list[Hit]:
         threshold = request.min_score
         return hits if threshold is None else [h for h in hits if h.score >= threshold]
+
+    def needs_candidates(self, request: SearchRequest, searchers: int) -> bool:
+        return False  # the hits above a threshold of a best-first list are a prefix of it
 
 
 class Paginate(PostProcessor):
@@ -40,6 +46,9 @@ class Paginate(PostProcessor):
 
     def process(self, request: SearchRequest, hits: list[Hit]) -> list[Hit]:
         return hits[request.offset : request.offset + request.limit]
+
+    def needs_candidates(self, request: SearchRequest, searchers: int) -> bool:
+        return False
 
     def process_response(self, request: SearchRequest, response: SearchResponse) -> SearchResponse:
         page = super().process_response(request, response)
