@@ -107,7 +107,12 @@ def test_openapi_document_and_docs_page(client: TestClient) -> None:
         document["paths"]
     )
     assert "SearchRequest" in document["components"]["schemas"]
-    assert client.get("/api/docs").status_code == 200
+    docs = client.get("/api/docs")
+    assert docs.status_code == 200
+    assert "cdn." not in docs.text  # works offline: Swagger UI comes from this server
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        assert f"/api/docs-static/{asset}" in docs.text
+        assert client.get(f"/api/docs-static/{asset}").status_code == 200
 
 
 def test_the_ui_is_served_with_a_strict_content_policy(client: TestClient) -> None:

@@ -212,3 +212,15 @@ def test_the_ui_asks_for_the_api_key(browser: Browser, served_runtime: Runtime) 
         search_for(tab, "red")
         eventually(tab, THUMBNAILS_LOADED)
         context.close()
+
+
+def test_the_api_docs_render_offline(browser: Browser, server: LiveServer) -> None:
+    context = browser.new_context()
+    tab = context.new_page()
+    elsewhere: list[str] = []
+    tab.on("request", lambda r: None if r.url.startswith(server.url) else elsewhere.append(r.url))
+    tab.goto(f"{server.url}/api/docs")
+    expect(tab.locator(".swagger-ui .info .title")).to_contain_text("reelsearch")
+    expect(tab.locator(".opblock-summary-path[data-path='/api/search']")).to_be_attached()
+    context.close()
+    assert elsewhere == []

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from reelsearch import __version__
 from reelsearch.core.config import Settings
@@ -22,6 +23,8 @@ from reelsearch.server.routes import catalog, media, search
 from reelsearch.server.state import Served
 
 STATIC = Path(__file__).with_name("static")
+DOCS_STATIC = "/api/docs-static"
+"""Where the Swagger UI of ``/api/docs`` loads its script and styles from (this server)."""
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
@@ -65,7 +68,7 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
             if owned:
                 served.runtime.close()
 
-    app = FastAPI(
+    app = FastAPIOffline(  # a FastAPI whose docs page loads Swagger UI from here, not a CDN
         title="reelsearch",
         version=__version__,
         description=DESCRIPTION,
@@ -73,6 +76,7 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        static_url=DOCS_STATIC,
     )
     app.state.served = served
     install_error_handlers(app)
