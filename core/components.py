@@ -321,7 +321,12 @@ class Searcher(Component):
 
     @abstractmethod
     def search(self, request: SearchRequest, ctx: SearchContext) -> list[Hit]:
-        """The hits for ``request``, best first, at most ``request.offset + request.limit``."""
+        """The hits for ``request``, best first, at most ``request.offset + request.limit``.
+
+        The first ``n`` hits must not depend on the limit (the gateway often asks for one
+        page and one more hit). Return new :class:`Hit` objects, not shared or cached ones:
+        the gateway sets each one's ``searcher`` in place.
+        """
 
 
 class PostProcessor(Component):

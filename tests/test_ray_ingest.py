@@ -95,7 +95,7 @@ def test_a_stateful_algo_loads_its_model_once_per_actor(
         assert record["loads"] == 1
         runs_by_actor[record["pid"]].append(record["runs"])
     assert os.getpid() not in runs_by_actor
-    assert len(runs_by_actor) == (actors or ray_executor.capacity())
+    assert 1 <= len(runs_by_actor) <= (actors or ray_executor.capacity())
     for runs in runs_by_actor.values():  # one actor's runs, all on its one loaded model
         assert sorted(runs) == list(range(1, len(runs) + 1))
 

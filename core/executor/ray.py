@@ -202,56 +202,85 @@ class RayExecutor(Executor):
             max_retries=self.max_retries,
         )
 
-    def _pool(self, fn: Callable[..., Any], resources: Resources, size: int) -> list[Any]:
-        """``size`` new batch workers for ``fn``, each holding ``resources`` while it lives.
+    def _run_batches(
+        self, fn: Callable[[T], R], batches: list[Batch[T]], resources: Resources, actors: int
+    ) -> Generator[BatchOutcome[R]]:
+        if actors:
+            return self._run_on_pool(fn, batches, resources, actors)
+        return self._run_as_tasks(fn, batches, resources)
 
-        A worker that dies is restarted and its batch rerun, up to ``max_retries`` times."""
+    def _run_as_tasks(
+        self, fn: Callable[[T], R], batches: list[Batch[T]], resources: Resources
+    ) -> Generator[BatchOutcome[R]]:
+        """One task per batch, all submitted at once; Ray schedules them as resources free."""
+        task = self._task(fn, resources)
+        running: dict[Any, Batch[T]] = {}
+        try:
+            with _shipping(fn):
+                shared_fn = ray.put(fn)  # pickled once, not once per batch
+                for batch in batches:
+                    running[task.remote(shared_fn, batch.items, batch.start)] = batch
+            while running:
+                (done,), _ = ray.wait(list(running), num_returns=1)
+                yield _outcome(fn, done, running.pop(done))
+        finally:
+            for ref in running:
+                ray.cancel(ref)
+
+    def _run_on_pool(
+        self, fn: Callable[[T], R], batches: list[Batch[T]], resources: Resources, size: int
+    ) -> Generator[BatchOutcome[R]]:
+        """The batches on ``size`` actors (at most as many as the cluster fits), each holding
+        ``resources`` and running one batch at a time.
+
+        An actor gets a batch only once it has started: actors that wait for resources (held by
+        another job's pool, say) never hold batches up. Each actor is killed as soon as no batch
+        is left for it, which frees its resources at once; those still starting are killed when
+        the map ends. An actor that dies is restarted and its batch rerun, up to ``max_retries``
+        times.
+        """
         self._check(resources)
+        if self.check_resources:
+            size = min(size, self.capacity(resources))
         options = _BatchWorker.options(
             num_cpus=resources.cpus,
             num_gpus=resources.gpus,
             max_restarts=self.max_retries,
             max_task_retries=self.max_retries,
         )
-        return [options.remote() for _ in range(size)]
-
-    def _run_batches(
-        self, fn: Callable[[T], R], batches: list[Batch[T]], resources: Resources, actors: int
-    ) -> Generator[BatchOutcome[R]]:
-        workers = self._pool(fn, resources, actors) if actors else []
-        idle = list(workers)
-        task: Any = None if workers else self._task(fn, resources)
-        waiting = deque(batches)  # batches not started yet
-        running: dict[Any, tuple[Batch[T], Any]] = {}  # result ref -> (batch, worker or None)
+        waiting = deque(batches)  # batches no actor has taken yet
+        workers: list[Any] = []
+        starting: dict[Any, Any] = {}  # ready ref -> its actor, not started yet
+        running: dict[Any, tuple[Batch[T], Any]] = {}  # result ref -> (batch, actor)
         try:
             with _shipping(fn):
                 shared_fn = ray.put(fn)  # pickled once, not once per batch
-
-            def start(batch: Batch[T], worker: Any) -> None:
-                with _shipping(fn):
-                    call = task if worker is None else worker.run.options(name=task_name(fn))
-                    running[call.remote(shared_fn, batch.items, batch.start)] = (batch, worker)
-
-            while waiting and (idle or not workers):  # tasks: all; a pool: one per worker
-                start(waiting.popleft(), idle.pop() if workers else None)
-            while running:
-                (ready,), _ = ray.wait(list(running), num_returns=1)
-                batch, worker = running.pop(ready)
-                try:
-                    outcome: BatchOutcome[R] = ray.get(ready)
-                except ray.exceptions.RayError as exc:  # worker died, task cancelled, ...
-                    end = batch.start + len(batch.items) - 1
-                    items = f"items {batch.start}-{end}" if end > batch.start else f"item {end}"
-                    raise task_failed(f"task {task_name(fn)} on {items}", exc) from exc
-                if worker is not None and waiting and outcome.failure is None:
-                    start(waiting.popleft(), worker)
-                yield outcome
+            for _ in range(size):
+                workers.append(options.remote())
+                starting[workers[-1].ready.remote()] = workers[-1]
+            while running or (waiting and starting):
+                (done,), _ = ray.wait([*running, *starting], num_returns=1)
+                outcome: BatchOutcome[R] | None = None
+                if done in starting:
+                    worker = starting.pop(done)
+                    _started(fn, done)
+                else:
+                    batch, worker = running.pop(done)
+                    outcome = _outcome(fn, done, batch)
+                if waiting and (outcome is None or outcome.failure is None):
+                    batch = waiting.popleft()
+                    with _shipping(fn):
+                        call = worker.run.options(name=task_name(fn))
+                        running[call.remote(shared_fn, batch.items, batch.start)] = (batch, worker)
+                else:
+                    ray.kill(worker)  # nothing left for it: free its resources now
+                if outcome is not None:
+                    yield outcome
+            if waiting:  # only after a failed batch, which the caller raises on
+                raise ExecutorError(f"task {task_name(fn)}: {len(waiting)} batches never ran")
         finally:
-            for worker in workers:  # ends their batches too, and frees their resources
+            for worker in workers:  # ends any batch still running, and frees the resources
                 ray.kill(worker)
-            if not workers:
-                for ref in running:
-                    ray.cancel(ref)
 
     def _start(
         self, fn: Callable[[T], R], batch: Batch[T], resources: Resources
@@ -266,8 +295,32 @@ class RayExecutor(Executor):
             ray.shutdown()
 
 
+def _outcome(fn: Callable[..., Any], ref: Any, batch: Batch[T]) -> BatchOutcome[Any]:
+    """The outcome of the finished task ``ref`` running ``batch``, or the error that Ray could
+    not run it (its worker died, it was cancelled...)."""
+    try:
+        outcome: BatchOutcome[Any] = ray.get(ref)
+    except ray.exceptions.RayError as exc:
+        end = batch.start + len(batch.items) - 1
+        items = f"items {batch.start}-{end}" if end > batch.start else f"item {end}"
+        raise task_failed(f"task {task_name(fn)} on {items}", exc) from exc
+    return outcome
+
+
+def _started(fn: Callable[..., Any], ref: Any) -> None:
+    """Raise an :class:`ExecutorError` if the actor whose ``ready()`` is ``ref`` did not start."""
+    try:
+        ray.get(ref)
+    except ray.exceptions.RayError as exc:
+        raise task_failed(f"starting a worker for task {task_name(fn)}", exc) from exc
+
+
 class _Worker:
     """A long-lived batch worker of an actor pool: what its batches load stays loaded."""
+
+    def ready(self) -> bool:
+        """Answers once the actor has started (it had the resources it asks for)."""
+        return True
 
     def run(self, fn: Callable[[T], R], items: list[T], start: int) -> BatchOutcome[R]:
         return _run_remote(fn, items, start)

@@ -45,7 +45,8 @@ class VisualConfig(BaseModel):
         ge=1,
         description="HNSW search breadth: lower is faster, higher finds more of the true "
         "nearest shots; default the store's (benchmarks/search_latency.py measures the trade "
-        "at 1M shots: 32 gives recall@10 0.97 in under 1 ms).",
+        "at 1M shots: 32 gives recall@10 0.97 in under 1 ms). Pages that reach past this many "
+        "hits search wider, as the store never searches narrower than the hits it returns.",
     )
 
 
