@@ -29,7 +29,7 @@ installed).
 
 Run: ``python benchmarks/search_latency.py`` (10k and 100k: about 5 minutes on 2 cores, most
 of it building the 100k HNSW graph). ``--sizes 10000,100000,1000000`` adds 1M: generating and
-loading it takes a few minutes and the HNSW build on 2 cores about 20-30 minutes; with
+loading it takes about 2 minutes and the HNSW build on 2 cores about 17 minutes; with
 ``--work DIR`` the stores stay in ``DIR`` and a later run with the same ``--work`` measures
 them again without rebuilding.
 """
