@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
+from conftest import RealMedia
 from dialogue_media import mux_audio, mux_subtitles
 from typer.testing import CliRunner
 
@@ -346,10 +347,10 @@ class TestDialogueSearcherContract(SearcherContract):
 
 
 @pytest.fixture(scope="module")
-def jfk(library: Runtime, shared_media: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+def jfk(library: Runtime, real_media: RealMedia, tmp_path_factory: pytest.TempPathFactory) -> str:
     """The JFK clip under an 11 s video with a cut at 6 s, ingested (speech to text)."""
     folder = tmp_path_factory.mktemp("jfk")
-    video = mux_audio(folder / "inaugural.mp4", shared_media / "speech" / "jfk.flac", 11, cut=6)
+    video = mux_audio(folder / "inaugural.mp4", real_media("speech/jfk.flac"), 11, cut=6)
     with pytest.MonkeyPatch.context() as env:
         env.setenv("HF_HUB_OFFLINE", "1")
         (report,) = library.ingest([video], title="Inaugural", algos=["dialogue"]).reports

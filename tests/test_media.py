@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import RealMedia
 
 from reelsearch.core.errors import MediaError
 from reelsearch.core.media import (
@@ -27,13 +28,13 @@ MDN_FRAMES = {"crystal": 359, "elf": 241, "frog": 248, "monster": 220, "pig": 19
 
 
 @pytest.fixture(scope="module")
-def bbb(shared_media: Path) -> Path:
-    return shared_media / "bbb" / "big_buck_bunny_0_30.webm"
+def bbb(real_media: RealMedia) -> Path:
+    return real_media("bbb/big_buck_bunny_0_30.webm")
 
 
 @pytest.fixture(scope="module")
-def elf(shared_media: Path) -> Path:
-    return shared_media / "mdn" / "elf.mp4"
+def elf(real_media: RealMedia) -> Path:
+    return real_media("mdn/elf.mp4")
 
 
 def write_frames(path: Path, frames: int, size: tuple[int, int] = (64, 48)) -> Path:
@@ -61,8 +62,10 @@ def test_probe_reads_the_facts_of_the_bbb_clip(bbb: Path) -> None:
 
 
 @pytest.mark.parametrize(("name", "frames"), sorted(MDN_FRAMES.items()))
-def test_probe_reads_the_facts_of_each_mdn_clip(shared_media: Path, name: str, frames: int) -> None:
-    info = probe(shared_media / "mdn" / f"{name}.mp4")
+def test_probe_reads_the_facts_of_each_mdn_clip(
+    real_media: RealMedia, name: str, frames: int
+) -> None:
+    info = probe(real_media(f"mdn/{name}.mp4"))
     assert (info.frame_count, info.fps, info.width, info.height) == (frames, 30.0, 720, 480)
     assert (info.video_codec, info.audio_streams) == ("h264", 1)
     assert info.duration == pytest.approx(frames / 30, abs=0.05)
@@ -89,12 +92,12 @@ def half_copy(source: Path, target: Path) -> Path:
             "not a media file",
         ),
         (
-            lambda tmp, media: half_copy(media / "mdn" / "elf.mp4", tmp / "elf-half.mp4"),
+            lambda tmp, media: half_copy(media("mdn/elf.mp4"), tmp / "elf-half.mp4"),
             "truncated or corrupt: 144 of the 241 video frames",
         ),
         (
             lambda tmp, media: half_copy(
-                media / "bbb" / "big_buck_bunny_0_30.webm", tmp / "bbb-half.webm"
+                media("bbb/big_buck_bunny_0_30.webm"), tmp / "bbb-half.webm"
             ),
             "truncated or corrupt: its data ends at",
         ),
@@ -103,16 +106,16 @@ def half_copy(source: Path, target: Path) -> Path:
             "truncated or corrupt MP4/MOV file",
         ),
         (
-            lambda tmp, media: media / "speech" / "jfk.flac",
+            lambda tmp, media: media("speech/jfk.flac"),
             "no video stream (streams found: audio)",
         ),
     ],
     ids=["missing", "zero-length", "text", "truncated-mp4", "truncated-webm", "moov-lost", "audio"],
 )
 def test_probe_names_the_file_and_the_problem(
-    tmp_path: Path, shared_media: Path, make: object, problem: str
+    tmp_path: Path, real_media: RealMedia, make: object, problem: str
 ) -> None:
-    path = make(tmp_path, shared_media)  # type: ignore[operator]
+    path = make(tmp_path, real_media)  # type: ignore[operator]
     with pytest.raises(MediaError) as caught:
         probe(path)
     message = str(caught.value)

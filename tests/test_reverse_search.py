@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import RealMedia
 from PIL import Image as PILImage
 from runtimes import isolated_runtime
 from tiny_clip import save_layout_clip
@@ -19,8 +20,8 @@ CLIPS = ("crystal", "elf", "frog", "monster", "pig", "rabbit")
 
 
 @pytest.fixture(scope="module")
-def mdn(shared_media: Path) -> dict[str, Path]:
-    return {name: shared_media / "mdn" / f"{name}.mp4" for name in CLIPS}
+def mdn(real_media: RealMedia) -> dict[str, Path]:
+    return {name: real_media(f"mdn/{name}.mp4") for name in CLIPS}
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import RealMedia
 from pydantic import ValidationError
 
 from reelsearch.core.errors import ModelUnavailableError
@@ -33,34 +34,33 @@ def assert_cuts_near(found: Sequence[int], truth: Sequence[int], tolerance: int 
 
 
 @pytest.fixture(scope="module")
-def bbb(shared_media: Path) -> Path:
-    return shared_media / "bbb" / "big_buck_bunny_0_30.webm"
+def bbb(real_media: RealMedia) -> Path:
+    return real_media("bbb/big_buck_bunny_0_30.webm")
 
 
 @pytest.fixture(scope="module")
 def mdn_cuts(
-    shared_media: Path, tmp_path_factory: pytest.TempPathFactory
+    real_media: RealMedia, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, list[int]]:
     """The six MDN clips joined by hard cuts, re-encoded small."""
     size = (192, 128)
-    clips = [clip_frames(shared_media / "mdn" / f"{name}.mp4", size) for name in MDN]
+    clips = [clip_frames(real_media(f"mdn/{name}.mp4"), size) for name in MDN]
     path = tmp_path_factory.mktemp("mdn") / "mdn-cuts.mp4"
     return path, write_montage(path, clips, [CUT] * 5, 30.0, size)
 
 
 @pytest.fixture(scope="module")
 def transitions(
-    shared_media: Path, tmp_path_factory: pytest.TempPathFactory
+    real_media: RealMedia, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, list[int]]:
     """Big Buck Bunny shots and MDN clips joined by dissolves and a fade through black."""
     size = (192, 108)
-    bbb = shared_media / "bbb" / "big_buck_bunny_0_30.webm"
-    mdn = shared_media / "mdn"
+    bbb = real_media("bbb/big_buck_bunny_0_30.webm")
     clips = [
         clip_frames(bbb, size, start=283, count=93),
-        clip_frames(mdn / "crystal.mp4", size, count=100),
+        clip_frames(real_media("mdn/crystal.mp4"), size, count=100),
         clip_frames(bbb, size, start=376, count=120),
-        clip_frames(mdn / "frog.mp4", size, count=100),
+        clip_frames(real_media("mdn/frog.mp4"), size, count=100),
     ]
     steps = [Transition("dissolve", 12), Transition("dissolve", 20), Transition("fade", 8, 4)]
     path = tmp_path_factory.mktemp("transitions") / "transitions.mp4"
@@ -143,10 +143,10 @@ def test_transnetv2_scores_become_cuts_after_each_transition() -> None:
     assert cuts_from_scores(scores, 0.5) == [10, 42]
 
 
-def test_transnetv2_finds_a_cut_between_two_real_clips(shared_media: Path) -> None:
+def test_transnetv2_finds_a_cut_between_two_real_clips(real_media: RealMedia) -> None:
     size = (48, 27)
-    first = np.stack(list(clip_frames(shared_media / "mdn" / "elf.mp4", size, count=70)))
-    second = np.stack(list(clip_frames(shared_media / "mdn" / "pig.mp4", size, count=60)))
+    first = np.stack(list(clip_frames(real_media("mdn/elf.mp4"), size, count=70)))
+    second = np.stack(list(clip_frames(real_media("mdn/pig.mp4"), size, count=60)))
     frames = np.concatenate([first, second])
     assert TransNetV2Detector().detect([frames[:64], frames[64:]], 30.0) == [70]
 

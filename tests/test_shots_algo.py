@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import RealMedia
 from PIL import Image
 
 from reelsearch.core.components import AlgoContext, Component
@@ -54,9 +55,9 @@ def assert_contiguous(records: list[ShotRecord], frames: int) -> None:
 
 
 def test_bbb_shots_cover_every_frame_with_a_thumbnail_each(
-    shared_media: Path, tmp_path: Path
+    real_media: RealMedia, tmp_path: Path
 ) -> None:
-    asset = asset_of(shared_media / "bbb" / "big_buck_bunny_0_30.webm", "Big Buck Bunny")
+    asset = asset_of(real_media("bbb/big_buck_bunny_0_30.webm"), "Big Buck Bunny")
     records = run(asset, tmp_path)
     assert [(r.start_frame, r.end_frame) for r in records] == [
         (0, 283),
@@ -152,7 +153,7 @@ def test_shots_from_cuts_cover_the_video_and_ignore_bad_cuts() -> None:
     assert shots_from_cuts("a", [], 0, 25.0) == []
 
 
-def test_sink_writes_one_payload_point_per_shot(shared_media: Path) -> None:
+def test_sink_writes_one_payload_point_per_shot() -> None:
     asset = Asset(id="f" * 64, uri="x.mp4", title="Bunny", metadata={"season": 1})
     records = [
         ShotRecord(asset_id=asset.id, index=0, start_frame=0, end_frame=48, fps=24.0),
