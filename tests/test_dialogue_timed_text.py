@@ -106,7 +106,6 @@ def test_utf16_with_a_byte_order_mark(tmp_path: Path) -> None:
             4,
             "ends (00:00:02,000) before",
         ),
-        ("empty.srt", "\n\n", 1, "no subtitle cues found"),
         ("header.vtt", "WEBVTTX\n\n00:01.000 --> 00:02.000\nHi\n", 1, "starts with 'WEBVTT'"),
         ("ident.vtt", "WEBVTT\n\nfirst\nHi there\n", 4, "after cue identifier 'first'"),
         ("comma.vtt", "WEBVTT\n\n00:01,000 --> 00:02,000\nHi\n", 3, "invalid timestamp"),
@@ -123,6 +122,12 @@ def test_malformed_files_name_the_line(
     assert problem in str(caught.value)
     assert isinstance(caught.value, MediaError)
     assert caught.value.line == line
+
+
+@pytest.mark.parametrize(("name", "text"), [("empty.srt", "\n\n"), ("header.vtt", "WEBVTT\n")])
+def test_a_file_with_no_cues_has_no_lines(tmp_path: Path, name: str, text: str) -> None:
+    parse = parse_srt if name.endswith(".srt") else parse_vtt
+    assert parse(write(tmp_path / name, text)) == []
 
 
 def test_text_that_is_not_utf8_names_its_line(tmp_path: Path) -> None:

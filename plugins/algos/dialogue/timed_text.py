@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import codecs
 import html
+import math
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reelsearch.sdk import MediaError
@@ -42,8 +43,29 @@ class Cue:
     speaker: str | None = None
 
 
-_TIMESTAMP = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2})([,.])(\d{1,3})$")
-_ARROW = re.compile(r"^\s*(\S+)\s+-->\s+(\S+)(?:\s+.*)?$")
+@dataclass(frozen=True)
+class SubtitleLimits:
+    """How much subtitle input one video may bring (the ``dialogue`` algo's settings).
+
+    Attributes:
+        max_file_bytes: Size of one subtitle file.
+        max_line_chars: Characters in one line of a file.
+        max_cue_chars: Characters in one cue's text, markup removed.
+        max_cues_per_minute: Cues per minute of video (a video shorter than a minute is
+            allowed a minute's worth).
+    """
+
+    max_file_bytes: int = 20_000_000
+    max_line_chars: int = 2_000
+    max_cue_chars: int = 5_000
+    max_cues_per_minute: int = 600
+
+
+DEFAULT_LIMITS = SubtitleLimits()
+
+_TIMESTAMP = re.compile(r"^(?:(\d{1,6}):)?(\d{1,2}):(\d{1,2})([,.])(\d{1,3})$")
+_ARROW = re.compile(r"^\s*(\S+?)\s*-->\s*(\S+)(?:\s+.*)?$")
+_NEWLINE = re.compile(r"\r\n|\r|\n")
 _VOICE = re.compile(r"^<v(?:\.[^\s>]*)?\s+([^>]+)>")
 _TAG = re.compile(r"<[^>]*>|\{\\[^}]*\}")
 _DASH = re.compile(r"^[-\u2010-\u2014]\s*")
@@ -51,13 +73,25 @@ _NAME = re.compile(r"^([A-Z][\w.'#\-]*(?: [A-Z0-9#][\w.'#\-]*){0,2}):\s+(?=\S)")
 """A ``NAME:`` prefix: one to three capitalised words (``ELEVEN``, ``Dr. Owens``, ``MAN #2``)."""
 
 
-def read_lines(path: Path) -> list[str]:
+def read_lines(path: Path, limits: SubtitleLimits = DEFAULT_LIMITS) -> list[str]:
     """The lines of a text file in UTF-8 (with or without BOM) or UTF-16 (with BOM).
 
+    Lines end at CR LF, LF or CR; NUL characters become U+FFFD.
+
     Raises:
-        SubtitleError: The file cannot be read or is not UTF-8 text (naming the line).
+        MediaError: The file cannot be read.
+        SubtitleError: The file is not UTF-8 text (naming the line), or it or one of its
+            lines is larger than ``limits`` allow.
     """
     try:
+        size = path.stat().st_size
+        if size > limits.max_file_bytes:
+            raise SubtitleError(
+                path,
+                1,
+                f"the file is {size:,} bytes, more than the {limits.max_file_bytes:,} allowed "
+                "(components.dialogue.max_subtitle_bytes)",
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise MediaError(f"{path}: cannot read: {exc.strerror or exc}") from None
@@ -72,7 +106,18 @@ def read_lines(path: Path) -> list[str]:
         raise SubtitleError(
             path, line, f"not {encoding.removesuffix('-sig').upper()} text; save it as UTF-8"
         ) from None
-    return text.splitlines()
+    lines = _NEWLINE.split(text.replace("\0", "\ufffd"))
+    if lines and not lines[-1]:
+        lines.pop()
+    for number, line in enumerate(lines, start=1):
+        if len(line) > limits.max_line_chars:
+            raise SubtitleError(
+                path,
+                number,
+                f"the line is {len(line):,} characters long, more than the "
+                f"{limits.max_line_chars:,} allowed (components.dialogue.max_subtitle_line_chars)",
+            )
+    return lines
 
 
 def parse_timestamp(value: str, source: str | Path, line: int, *, separator: str) -> float:
@@ -179,15 +224,56 @@ def speaker_name(raw: str) -> str | None:
     return name.title() if name.isupper() else name
 
 
-def blocks(lines: list[str]) -> list[tuple[int, list[str]]]:
-    """The runs of non-blank lines, each with the number (from 1) of its first line."""
-    found: list[tuple[int, list[str]]] = []
-    current: list[str] = []
-    for number, line in enumerate(lines, start=1):
-        if line.strip():
-            if not current:
-                found.append((number, current))
-            current.append(line.rstrip())
-        elif current:
-            current = []
-    return found
+def is_blank(line: str) -> bool:
+    """Whether ``line`` separates cues (empty, or white space only)."""
+    return not line.strip()
+
+
+def bounded_cues(
+    cues: Sequence[Cue],
+    source: str | Path,
+    duration: float | None,
+    limits: SubtitleLimits = DEFAULT_LIMITS,
+) -> tuple[list[Cue], int]:
+    """``cues`` checked against ``limits`` for a video of ``duration`` seconds, without those
+    that start at or after its end (and those that end after it, cut there).
+
+    Args:
+        cues: The cues of one subtitle file or stream.
+        source: The file or stream, for errors.
+        duration: The video's duration in seconds, or ``None`` when unknown (nothing dropped).
+        limits: The bounds.
+
+    Returns:
+        The cues kept, and how many were dropped for starting past the end.
+
+    Raises:
+        SubtitleError: More cues than ``limits.max_cues_per_minute`` allow for ``duration``, or a
+            cue's text is longer than ``limits.max_cue_chars``.
+    """
+    for cue in cues:
+        if len(cue.text) > limits.max_cue_chars:
+            raise SubtitleError(
+                source,
+                1,
+                f"the cue at {cue.start:.3f} s has {len(cue.text):,} characters of text, more "
+                f"than the {limits.max_cue_chars:,} allowed "
+                "(components.dialogue.max_subtitle_cue_chars)",
+            )
+    if duration is None:
+        return list(cues), 0
+    allowed = math.ceil(limits.max_cues_per_minute * max(duration, 60.0) / 60.0)
+    if len(cues) > allowed:
+        raise SubtitleError(
+            source,
+            1,
+            f"{len(cues):,} cues for a video of {duration:.1f} s, more than the "
+            f"{limits.max_cues_per_minute:,} per minute allowed "
+            "(components.dialogue.max_subtitle_cues_per_minute)",
+        )
+    kept = [
+        cue if cue.end <= duration else replace(cue, end=duration)
+        for cue in cues
+        if cue.start < duration
+    ]
+    return kept, len(cues) - len(kept)
