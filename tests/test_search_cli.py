@@ -24,7 +24,7 @@ runner = CliRunner()
 
 
 FakeRuntime = functools.partial(Runtime, plugins=FAKE_ENCODER)
-FAKE_CONFIG = 'components.shot_embeddings.encoder = "fake"\n'
+FAKE_CONFIG = 'components.algos.shot_embeddings.encoder = "fake"\n'
 
 
 def use_fake_encoder(home: Path, env: pytest.MonkeyPatch) -> None:
@@ -155,7 +155,7 @@ def test_the_demo_says_plainly_when_clip_weights_are_unavailable(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    clip = {"clip": {"cache_dir": str(tmp_path)}}
+    clip = {"encoders": {"clip": {"cache_dir": str(tmp_path)}}}
     rs = register_plugin(object(), name="nothing", components=clip)
     search_cli.demo_visual_searches(rs)
     (line,) = capsys.readouterr().out.splitlines()

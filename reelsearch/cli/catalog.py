@@ -13,6 +13,7 @@ from reelsearch.cli._app import (
     console,
     errors,
     out,
+    plain,
     print_error,
     print_json,
     print_warning,
@@ -58,7 +59,9 @@ def plugins(
     table = Table("plugin", "distribution", "version", "components")
     for item in listing:
         comps = ", ".join(f"{c['kind']}:{c['name']}" for c in item["components"])
-        table.add_row(item["name"], item["distribution"] or "-", item["version"] or "-", comps)
+        table.add_row(
+            *map(plain, (item["name"], item["distribution"] or "-", item["version"] or "-", comps))
+        )
     out.print(table)
 
 
@@ -79,7 +82,7 @@ def ingest(
         print_error(error)
     for report in result.reports:
         done = ", ".join(report.computed) or "nothing (up to date)"
-        out.print(f"{report.asset.title} [{report.asset.id[:12]}]: computed {done}")
+        out.print(plain(f"{report.asset.title} [{report.asset.id[:12]}]: computed {done}"))
     warn_skipped(result.reports)
     if result.failures:
         raise typer.Exit(1)
@@ -98,7 +101,7 @@ def titles(
     table = Table("title", "asset", "duration", "file")
     for asset in assets:
         duration = f"{asset.media.duration:.1f} s" if asset.media else "-"
-        table.add_row(asset.title, asset.id[:12], duration, asset.uri)
+        table.add_row(plain(asset.title), plain(asset.id[:12]), duration, plain(asset.uri))
     out.print(table)
 
 
@@ -115,8 +118,8 @@ def demo(
             if not sample.exists():
                 sample_video(sample)
             videos = [sample]
-            console.print(f"Using a generated sample video: {sample}")
-        console.print(f"Data home: {rs.settings.home}")
+            console.print(plain(f"Using a generated sample video: {sample}"))
+        console.print(plain(f"Data home: {rs.settings.home}"))
         with progress_bars() as on_step:
             result = rs.ingest(videos, strict=False, on_step=on_step)
         for error in result.failures.values():
@@ -144,7 +147,7 @@ def _print_shots(rs: Runtime, asset: Asset) -> None:
     points = rs.store.points(SHOTS, filter=PointFilter(asset_ids=[asset.id]))
     shots = sorted(points, key=lambda p: int(p.payload["shot_index"]))
     fps = asset.media.fps if asset.media else 1.0
-    table = Table(title=f"{asset.title}: {len(shots)} shots", title_justify="left")
+    table = Table(title=plain(f"{asset.title}: {len(shots)} shots"), title_justify="left")
     for column in ("shot", "start", "end", "seconds", "thumbnail"):
         table.add_column(column)
     for point in shots:
@@ -154,7 +157,7 @@ def _print_shots(rs: Runtime, asset: Asset) -> None:
             seconds_to_timecode(p["start"], fps),
             seconds_to_timecode(p["end"], fps),
             f"{p['start']:.2f}-{p['end']:.2f}",
-            str(p.get("thumbnail") or "-"),
+            plain(p.get("thumbnail") or "-"),
         )
     out.print(table)
 
@@ -183,14 +186,16 @@ def _demo_searches(rs: Runtime) -> None:
             try:
                 hits = rs.search(SearchRequest(text=query, algos=[name], limit=3)).hits
             except ReelsearchError as exc:
-                out.print(f"search {name!r} for {query!r}: unavailable here: {exc}")
+                out.print(plain(f"search {name!r} for {query!r}: unavailable here: {exc}"))
                 break
-            out.print(f"search {name!r} for {query!r}: {len(hits)} hits")
+            out.print(plain(f"search {name!r} for {query!r}: {len(hits)} hits"))
             for hit in hits:
                 said = hit.extra.get("text")
                 who = hit.extra.get("speaker")
                 line = f' {who or ""}: "{said}"' if said else ""
                 out.print(
-                    f"  {hit.score:.3f}  {hit.title}  "
-                    f"{hit.start_timecode or hit.start}{line}  ({hit.id})"
+                    plain(
+                        f"  {hit.score:.3f}  {hit.title}  "
+                        f"{hit.start_timecode or hit.start}{line}  ({hit.id})"
+                    )
                 )

@@ -12,7 +12,7 @@ import typer
 from numpy.typing import NDArray
 from rich.table import Table
 
-from reelsearch.cli._app import app, console, errors, out, print_warning, progress_bars
+from reelsearch.cli._app import app, console, errors, out, plain, print_warning, progress_bars
 from reelsearch.core.components import Encoder
 from reelsearch.core.config import load_settings
 from reelsearch.core.errors import ModelUnavailableError, RequestError
@@ -142,4 +142,4 @@ def evaluate(
     target = output or Path(f"{manifest.stem}.results.json")
     target.write_text(json.dumps(results, indent=2) + "\n")
     print_metrics(results["metrics"])
-    console.print(f"results written to {target}")
+    console.print(plain(f"results written to {target}"))

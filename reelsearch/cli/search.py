@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 
-from reelsearch.cli._app import app, console, errors, out, print_json
+from reelsearch.cli._app import app, console, errors, out, plain, print_json, print_warning
 from reelsearch.core.errors import (
     ModelUnavailableError,
     ReelsearchError,
@@ -132,7 +132,7 @@ def print_hits(response: SearchResponse) -> None:
     """The hits as aligned columns: score, title, time range, shot and the id ``--like-shot``
     takes (never truncated, whatever the terminal's width)."""
     if not response.hits:
-        out.print("no hits")
+        out.print(plain("no hits"))
         return
     rows = [("score", "title", "time", "shot", "id")]
     for hit in response.hits:
@@ -143,7 +143,7 @@ def print_hits(response: SearchResponse) -> None:
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     for row in rows:
         line = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-        out.print(line.rstrip(), markup=False)
+        out.print(plain(line.rstrip()))
 
 
 @app.command()
@@ -235,10 +235,7 @@ def search(
         with Runtime() as rs:
             response = rs.search(request)
     for failure in response.errors:
-        console.print(
-            f"[bold yellow]search {failure.searcher!r} failed:[/] {failure.message}",
-            highlight=False,
-        )
+        print_warning(f"search {failure.searcher!r} failed", failure.message)
     if as_json:
         document: dict[str, Any] = {"hits": [hit_json(h) for h in response.hits]}
         if response.errors:
@@ -250,7 +247,7 @@ def search(
     else:
         print_hits(response)
     if response.next_cursor is not None:
-        console.print(f"more hits: --page {(page or 1) + 1}", highlight=False)
+        console.print(plain(f"more hits: --page {(page or 1) + 1}"))
 
 
 DEMO_TEXT = "a red race car"
@@ -270,16 +267,16 @@ def demo_visual_searches(rs: Runtime) -> None:
         )
         return
     except ReelsearchError as exc:
-        out.print(f"Visual search is unavailable here: {exc}", markup=False)
+        out.print(plain(f"Visual search is unavailable here: {exc}"))
         return
-    out.print(f"search {DEMO_TEXT!r}:")
+    out.print(plain(f"search {DEMO_TEXT!r}:"))
     print_hits(found)
     if not found.hits:
         return
     best = found.hits[0]
     if best.thumbnail:
         still = rs.settings.home / best.thumbnail  # an absolute thumbnail path stays as it is
-        out.print(f"search --image {still}:", markup=False)
+        out.print(plain(f"search --image {still}:"))
         print_hits(rs.search(SearchRequest(image=str(still), algos=[VISUAL], limit=3)))
-    out.print(f"search --like-shot {best.id}:")
+    out.print(plain(f"search --like-shot {best.id}:"))
     print_hits(rs.search(SearchRequest(like=best.id, algos=[VISUAL], limit=3)))

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from reelsearch.cli._app import app, console, errors
+from reelsearch.cli._app import app, console, errors, plain
 from reelsearch.core.errors import StoreError
 from reelsearch.core.runtime import Runtime
 
@@ -57,5 +57,5 @@ def serve(
             runtime.close()
             raise
     with runtime:
-        console.print(f"Serving {runtime.settings.home} on http://{host}:{port}", highlight=False)
+        console.print(plain(f"Serving {runtime.settings.home} on http://{host}:{port}"))
         uvicorn.run(application, **options)

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from reelsearch.cli._app import app, console, errors, progress_bars
+from reelsearch.cli._app import app, console, errors, plain, progress_bars
 from reelsearch.core.components import AlgoContext
 from reelsearch.core.config import load_settings
 from reelsearch.core.media import shots_to_csv, shots_to_edl, shots_to_json
@@ -39,8 +39,9 @@ def shots(
     """Print a video's shots (frame-accurate; end frames exclusive). Needs no store."""
     with errors():
         base = load_settings()
-        options = {**base.components.get("shots", {}), "detector": detector, "thumbnails": False}
-        settings = base.model_copy(update={"components": {**base.components, "shots": options}})
+        options = {**base.options_of("algo", "shots"), "detector": detector, "thumbnails": False}
+        algos = {**base.components.get("algos", {}), "shots": options}
+        settings = base.model_copy(update={"components": {**base.components, "algos": algos}})
         rs = Runtime(settings)
         asset = rs.asset(video)
         algo = rs.algo("shots")
@@ -57,4 +58,4 @@ def shots(
         typer.echo(text, nl=not text.endswith("\n"))
     else:
         output.write_text(text)
-        console.print(f"{len(found)} shots written to {output}")
+        console.print(plain(f"{len(found)} shots written to {output}"))

@@ -9,8 +9,10 @@ Where the lines come from, first found wins (with ``subtitles = "auto"``):
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import unquote, urlparse
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -21,15 +23,17 @@ from reelsearch.plugins.algos.dialogue.record import DialogueLine, ShotSpan
 from reelsearch.plugins.algos.dialogue.sidecars import Sidecar, find_sidecars, sidecars_digest
 from reelsearch.plugins.algos.dialogue.sink import DEFAULT_ENCODER, DialogueSink
 from reelsearch.plugins.algos.dialogue.speech import BUNDLED, SpeechToText, WhisperSettings
+from reelsearch.plugins.algos.dialogue.timed_text import Cue, SubtitleLimits, bounded_cues
 from reelsearch.sdk import (
     Algo,
     AlgoContext,
     Asset,
     Encoder,
     MediaError,
-    ModelUnavailableError,
     probe,
 )
+
+logger = logging.getLogger(__name__)
 
 
 class DialogueConfig(BaseModel):
@@ -70,71 +74,94 @@ class DialogueConfig(BaseModel):
     vad_speech_pad_ms: int = Field(
         default=100, ge=0, description="Audio kept either side of detected speech."
     )
+    max_subtitle_bytes: int = Field(
+        default=SubtitleLimits.max_file_bytes, ge=1, description="Largest subtitle file read."
+    )
+    max_subtitle_line_chars: int = Field(
+        default=SubtitleLimits.max_line_chars,
+        ge=1,
+        description="Longest line of a subtitle file, in characters.",
+    )
+    max_subtitle_cue_chars: int = Field(
+        default=SubtitleLimits.max_cue_chars,
+        ge=1,
+        description="Longest text of one cue, in characters, markup removed.",
+    )
+    max_subtitle_cues_per_minute: int = Field(
+        default=SubtitleLimits.max_cues_per_minute,
+        ge=1,
+        description="Most cues per minute of video (a shorter video is allowed a minute's "
+        "worth); cues that start after the video ends are dropped with a warning.",
+    )
+
+    def limits(self) -> SubtitleLimits:
+        """The bounds on subtitle input."""
+        return SubtitleLimits(
+            max_file_bytes=self.max_subtitle_bytes,
+            max_line_chars=self.max_subtitle_line_chars,
+            max_cue_chars=self.max_subtitle_cue_chars,
+            max_cues_per_minute=self.max_subtitle_cues_per_minute,
+        )
 
 
-class DialogueAlgo(Algo[DialogueLine]):
+class DialogueAlgo(Algo[DialogueLine, DialogueConfig]):
     """Timed lines of dialogue with speaker, language and containing shot."""
 
     name = "dialogue"
     description = (
         "Dialogue lines from subtitles or speech to text, for full-text and semantic search."
     )
-    version = "1"
+    version = "2"  # 2: each line carries its text embedding
     depends_on = ("shots",)
-    Record = DialogueLine
-    Config = DialogueConfig
     stateful = True  # on Ray, a pool of actors each keeps Whisper and the text encoder loaded
 
-    def __init__(self, config: BaseModel | None = None) -> None:
+    def __init__(self, config: DialogueConfig | None = None) -> None:
         super().__init__(config)
         self._speech: SpeechToText | None = None
-
-    @property
-    def settings(self) -> DialogueConfig:
-        assert isinstance(self.config, DialogueConfig)
-        return self.config
 
     def fingerprint(self, asset: Asset) -> str:
         """A hash of the video's subtitle files and the encoder's options, so that editing a
         file or changing the encoder's model recomputes the lines (and their vectors).
 
-        The files are parsed here too: this runs before any algo of the ingest, so a
-        malformed file stops it before anything is stored.
+        The files are parsed and checked against the bounds here too: this runs before any
+        algo of the ingest, so a malformed or oversized file stops it before anything is
+        stored, and cues past the video's end are reported (once per ingest).
         """
         sidecars = self._sidecars(asset)
         for sidecar in sidecars:
-            sidecar.cues()
+            self._bounded(sidecar.cues(self.config.limits()), sidecar.path, asset, warn=True)
         return (sidecars_digest(sidecars) if sidecars else "") + "|" + self._encoder_identity()
 
     def run(self, ctx: AlgoContext) -> list[DialogueLine]:
         # An unavailable encoder skips this algo now, rather than after transcribing.
-        ctx.encoder(self.settings.encoder)
+        encoder = ctx.encoder(self.config.encoder)
         path = local_file(ctx.asset.uri)
         lines = self._subtitle_lines(ctx.asset, path)
         media = ctx.asset.media or probe(path)
-        if not lines and self.settings.speech == "auto" and media.audio_streams:
+        if not lines and self.config.speech == "auto" and media.audio_streams:
             lines = from_speech(self._speech_to_text().transcribe(path, ctx.progress))
-        return placed_in_shots(lines, ctx.records("shots", ShotSpan))
+        placed = placed_in_shots(lines, ctx.records("shots", ShotSpan))
+        if not placed:
+            return []
+        vectors = encoder.encode_text([line.text for line in placed])
+        return [
+            line.model_copy(update={"vector": vector.tolist()})
+            for line, vector in zip(placed, vectors, strict=True)
+        ]
 
     def sink(self) -> DialogueSink:
-        return DialogueSink(self.name, self.version, self.encoder)
+        return DialogueSink(self.name, self.version, self.encoder())
 
-    def encoder(self) -> Encoder:
-        """The configured text encoder, loaded."""
-        encoder = self.component("encoder", self.settings.encoder)
-        if not isinstance(encoder, Encoder):
-            raise TypeError(f"{self.settings.encoder!r} is not an encoder")
-        return encoder
+    def encoder(self) -> Encoder[Any]:
+        """The configured text encoder (cold: its weights load where it encodes)."""
+        return self.component(Encoder, self.config.encoder)
 
     def _encoder_identity(self) -> str:
-        try:
-            encoder = self.encoder()
-        except ModelUnavailableError:
-            return self.settings.encoder  # run() reports it and the algo is skipped
+        encoder = self.encoder()  # cold: naming it loads nothing
         return f"{encoder.name}:{encoder.config.model_dump_json()}"
 
     def _sidecars(self, asset: Asset) -> list[Sidecar]:
-        if self.settings.subtitles == "never":
+        if self.config.subtitles == "never":
             return []
         try:
             return find_sidecars(local_file(asset.uri))
@@ -142,25 +169,46 @@ class DialogueAlgo(Algo[DialogueLine]):
             return []
 
     def _subtitle_lines(self, asset: Asset, path: Path) -> list[DialogueLine]:
-        default = self.settings.language
+        default = self.config.language
+        limits = self.config.limits()
         lines = [
             line
             for sidecar in self._sidecars(asset)
-            for line in from_cues(sidecar.cues(), sidecar.language or default)
+            for line in from_cues(
+                self._bounded(sidecar.cues(limits), sidecar.path, asset),
+                sidecar.language or default,
+            )
         ]
-        if lines or self.settings.subtitles == "never":
+        if lines or self.config.subtitles == "never":
             return lines
         if asset.media is not None and not asset.media.subtitle_streams:
             return []
         return [
             line
             for track in read_subtitle_streams(path)
-            for line in from_cues(track.cues, track.language or default)
+            for line in from_cues(
+                self._bounded(track.cues, f"{path} subtitle stream {track.index}", asset, True),
+                track.language or default,
+            )
         ]
+
+    def _bounded(
+        self, cues: Sequence[Cue], source: str | Path, asset: Asset, warn: bool = False
+    ) -> list[Cue]:
+        duration = asset.media.duration if asset.media else None
+        kept, dropped = bounded_cues(cues, source, duration, self.config.limits())
+        if dropped and warn:
+            logger.warning(
+                "%s: %d cue(s) start after the video ends (%.1f s); they were left out",
+                source,
+                dropped,
+                duration,
+            )
+        return kept
 
     def _speech_to_text(self) -> SpeechToText:
         if self._speech is None:
-            s = self.settings
+            s = self.config
             self._speech = SpeechToText(
                 WhisperSettings(
                     model=s.whisper_model,

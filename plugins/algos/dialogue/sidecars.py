@@ -15,10 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reelsearch.plugins.algos.dialogue.srt import parse_srt
-from reelsearch.plugins.algos.dialogue.timed_text import Cue
+from reelsearch.plugins.algos.dialogue.timed_text import DEFAULT_LIMITS, Cue, SubtitleLimits
 from reelsearch.plugins.algos.dialogue.vtt import parse_vtt
 
-PARSERS: dict[str, Callable[[Path], list[Cue]]] = {".srt": parse_srt, ".vtt": parse_vtt}
+PARSERS: dict[str, Callable[[Path, SubtitleLimits], list[Cue]]] = {
+    ".srt": parse_srt,
+    ".vtt": parse_vtt,
+}
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?$")
 
 
@@ -34,9 +37,10 @@ class Sidecar:
     path: Path
     language: str | None
 
-    def cues(self) -> list[Cue]:
-        """Its cues; raises :class:`SubtitleError` when the file is malformed."""
-        return PARSERS[self.path.suffix.lower()](self.path)
+    def cues(self, limits: SubtitleLimits = DEFAULT_LIMITS) -> list[Cue]:
+        """Its cues; raises :class:`SubtitleError` when the file is malformed or larger than
+        ``limits`` allow."""
+        return PARSERS[self.path.suffix.lower()](self.path, limits)
 
 
 def find_sidecars(video: Path) -> list[Sidecar]:

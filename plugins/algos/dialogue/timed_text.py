@@ -20,17 +20,19 @@ from reelsearch.sdk import MediaError
 
 
 class SubtitleError(MediaError):
-    """A subtitle file is malformed; the message is ``<file>:<line>: <problem>``.
+    """A subtitle file is malformed; the message is ``<file>:<line>: <problem>``
+    (``<source>: <problem>`` for a subtitle stream, or a problem of the whole file's cues).
 
     Attributes:
-        source: The file.
-        line: The line (from 1) where the problem is.
+        source: The file (or stream).
+        line: The line (from 1) where the problem is, or ``None``.
         problem: What is wrong, and where it helps, what was expected.
     """
 
-    def __init__(self, source: str | Path, line: int, problem: str) -> None:
+    def __init__(self, source: str | Path, line: int | None, problem: str) -> None:
         self.source, self.line, self.problem = str(source), line, problem
-        super().__init__(f"{source}:{line}: {problem}")
+        where = str(source) if line is None else f"{source}:{line}"
+        super().__init__(f"{where}: {problem}")
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ def read_lines(path: Path, limits: SubtitleLimits = DEFAULT_LIMITS) -> list[str]
                 path,
                 1,
                 f"the file is {size:,} bytes, more than the {limits.max_file_bytes:,} allowed "
-                "(components.dialogue.max_subtitle_bytes)",
+                "(the dialogue algo's max_subtitle_bytes setting)",
             )
         data = path.read_bytes()
     except OSError as exc:
@@ -115,7 +117,8 @@ def read_lines(path: Path, limits: SubtitleLimits = DEFAULT_LIMITS) -> list[str]
                 path,
                 number,
                 f"the line is {len(line):,} characters long, more than the "
-                f"{limits.max_line_chars:,} allowed (components.dialogue.max_subtitle_line_chars)",
+                f"{limits.max_line_chars:,} allowed "
+                "(the dialogue algo's max_subtitle_line_chars setting)",
             )
     return lines
 
@@ -255,10 +258,10 @@ def bounded_cues(
         if len(cue.text) > limits.max_cue_chars:
             raise SubtitleError(
                 source,
-                1,
+                None,
                 f"the cue at {cue.start:.3f} s has {len(cue.text):,} characters of text, more "
                 f"than the {limits.max_cue_chars:,} allowed "
-                "(components.dialogue.max_subtitle_cue_chars)",
+                "(the dialogue algo's max_subtitle_cue_chars setting)",
             )
     if duration is None:
         return list(cues), 0
@@ -266,10 +269,10 @@ def bounded_cues(
     if len(cues) > allowed:
         raise SubtitleError(
             source,
-            1,
+            None,
             f"{len(cues):,} cues for a video of {duration:.1f} s, more than the "
             f"{limits.max_cues_per_minute:,} per minute allowed "
-            "(components.dialogue.max_subtitle_cues_per_minute)",
+            "(the dialogue algo's max_subtitle_cues_per_minute setting)",
         )
     kept = [
         cue if cue.end <= duration else replace(cue, end=duration)
