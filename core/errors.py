@@ -53,6 +53,22 @@ class ModelUnavailableError(ReelsearchError):
     """A model's weights could not be loaded (offline, wrong name or missing checkpoint)."""
 
 
+class MissingExtraError(ModelUnavailableError):
+    """An optional dependency is not installed; the message names the ``pip install
+    'reelsearch[EXTRA]'`` command that adds it (see :mod:`reelsearch.core.extras`).
+
+    A :class:`ModelUnavailableError`, so that ingest skips an algo whose extra is missing,
+    as it skips one whose model cannot load.
+    """
+
+    def __init__(self, message: str, extra: str) -> None:
+        self.extra = extra
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[type[MissingExtraError], tuple[str, str]]:
+        return type(self), (str(self), self.extra)  # crosses process boundaries (Ray)
+
+
 class RequestError(ReelsearchError, ValueError):
     """A search request is malformed or exceeds a limit."""
 

@@ -38,7 +38,7 @@ from opentelemetry.sdk.trace.export import (
 )
 
 from reelsearch.core.config import Settings
-from reelsearch.core.errors import ConfigError
+from reelsearch.core.extras import require
 
 TRACER_NAME = "reelsearch"
 
@@ -90,13 +90,9 @@ def _make_provider(mode: str, endpoint: str | None) -> TracerProvider:
 
 
 def _otlp_exporter(endpoint: str | None) -> SpanExporter:
-    try:
-        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-    except ImportError as exc:
-        raise ConfigError(
-            'telemetry = "otlp" needs the OTLP exporter: '
-            "pip install opentelemetry-exporter-otlp-proto-http"
-        ) from exc
+    require("opentelemetry.exporter.otlp.proto.http", extra="otlp", needed_by='telemetry = "otlp"')
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
     return OTLPSpanExporter(endpoint=endpoint)
 
 

@@ -40,12 +40,14 @@ from reelsearch.core.components import (
 )
 from reelsearch.core.errors import (
     MediaError,
+    MissingExtraError,
     ModelUnavailableError,
     PluginError,
     ReelsearchError,
     RequestError,
     validation_problems,
 )
+from reelsearch.core.extras import require
 from reelsearch.core.hookspecs import hookimpl
 from reelsearch.core.media import (
     BlackRuns,
@@ -120,6 +122,7 @@ __all__ = [
     "MediaError",
     "MediaInfo",
     "MetadataValue",
+    "MissingExtraError",
     "Modality",
     "ModelUnavailableError",
     "NoConfig",
@@ -162,6 +165,7 @@ __all__ = [
     "point_id",
     "prefetch_frames",
     "probe",
+    "require",
     "run_taps",
     "runs_of",
     "sample_frames",

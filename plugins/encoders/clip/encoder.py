@@ -22,12 +22,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from reelsearch.plugins.encoders.clip.pixels import CentreCrop
 from reelsearch.plugins.encoders.clip.text_cache import TextCache
 from reelsearch.plugins.encoders.clip.weights import architecture, locate
-from reelsearch.sdk import Encoder, Image, Modality, ModelUnavailableError, Vectors
+from reelsearch.sdk import Encoder, Image, Modality, ModelUnavailableError, Vectors, require
 
 if TYPE_CHECKING:
     import torch
-
-INSTALL = "pip install open-clip-torch torchvision"
 
 
 class ClipConfig(BaseModel):
@@ -173,6 +171,10 @@ class ClipEncoder(Encoder):
         return torch.cat(parts).numpy().astype(np.float32, copy=False)
 
     def _load_model(self) -> LoadedClip:
+        require("open_clip", "torch", extra="clip", needed_by="the clip encoder")
+        import open_clip
+        import torch
+
         settings = self.settings
         source = locate(
             settings.model,
@@ -181,14 +183,6 @@ class ClipEncoder(Encoder):
             cache_dir=settings.cache_dir,
             timeout=settings.download_timeout,
         )
-        try:
-            import open_clip
-            import torch
-        except ImportError as exc:
-            raise ModelUnavailableError(
-                f"the clip encoder needs open_clip and torch ({exc.name or exc} is missing): "
-                f"{INSTALL}"
-            ) from None
         device = pick_device(settings.device)
         precision = settings.precision
         if precision == "auto":

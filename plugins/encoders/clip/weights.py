@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from reelsearch.sdk import ModelUnavailableError
+from reelsearch.sdk import ModelUnavailableError, require
 
 CONFIG_FILE = "open_clip_config.json"
 """The architecture file of an open_clip model folder (as published on the Hugging Face hub)."""
@@ -67,6 +67,7 @@ def architecture(model: str, checkpoint: Path | None) -> dict[str, Any]:
     bundled = _bundled_config(model)
     if bundled is not None:
         return bundled
+    require("open_clip", extra="clip", needed_by="the clip encoder")
     import open_clip
 
     config = open_clip.get_model_config(model)

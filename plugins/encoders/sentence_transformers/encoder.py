@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from reelsearch.sdk import Encoder, Modality, Resources, Vectors, load_pretrained
+from reelsearch.sdk import Encoder, Modality, Resources, Vectors, load_pretrained, require
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -85,6 +85,7 @@ class SentenceEncoder(Encoder):
     def warm_up(self) -> None:
         if self._model is not None:
             return
+        require("sentence_transformers", extra="dialogue", needed_by=f"encoder {self.name!r}")
         from sentence_transformers import SentenceTransformer
 
         name = self.settings.model
