@@ -147,6 +147,56 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(
         default=10 * 2**20, ge=1024, description="Largest image the HTTP API accepts, in bytes."
     )
+    max_upload_pixels: int = Field(
+        default=25_000_000,
+        ge=1,
+        description="Most pixels (width x height) of an image the HTTP API accepts, read from "
+        "its header before it is decoded.",
+    )
+    upload_keep_count: int = Field(
+        default=32,
+        ge=0,
+        description="Uploaded images kept in memory for further pages of their search; the "
+        "oldest goes first. On disk an upload lives only while its search runs.",
+    )
+    upload_keep_bytes: int = Field(
+        default=64 * 2**20, ge=0, description="Total bytes of the uploaded images kept in memory."
+    )
+    upload_keep_seconds: float = Field(
+        default=600, ge=0, description="How long an uploaded image is kept for further pages."
+    )
+    max_offset: int = Field(
+        default=10_000,
+        ge=0,
+        le=1_000_000,
+        description="Deepest hit an HTTP search may page to (offset, page or cursor).",
+    )
+    max_intersections: int = Field(
+        default=8,
+        ge=0,
+        le=32,
+        description="Most other queries one HTTP search may intersect with, at all depths.",
+    )
+    max_intersect_depth: int = Field(
+        default=2, ge=0, le=4, description="Deepest nesting of intersect in one HTTP search."
+    )
+    max_search_candidates: int = Field(
+        default=100_000,
+        ge=1,
+        description="Most hits one HTTP search may ask of its searchers, its intersections' "
+        "included.",
+    )
+    max_request_bytes: int = Field(
+        default=2**20, ge=1024, description="Largest JSON request body the HTTP API accepts."
+    )
+    max_response_bytes: int = Field(
+        default=16 * 2**20, ge=1024, description="Largest search answer the HTTP API sends."
+    )
+    media_link_seconds: int = Field(
+        default=3600,
+        ge=60,
+        description="How long the signed media links in HTTP search hits stay valid.",
+    )
 
     @field_validator(
         "plugins", "disable_plugins", "algos", "cors_origins", "postprocessors", mode="before"

@@ -129,7 +129,7 @@ class Gateway:
         following = request.offset + request.limit
         if response.total is not None and following < response.total:
             unknown = {"total": None} if query.one_page else {}  # only this page was fetched
-            cursor = encode_cursor(sent, following)
+            cursor = encode_cursor(sent, following, self.settings)
             response = response.model_copy(update={"next_cursor": cursor, **unknown})
         return response
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
 from reelsearch.core.timecode import frames_to_timecode, seconds_to_timecode
 
@@ -97,14 +98,36 @@ class Shot(BaseModel):
 class TimeRange(BaseModel):
     """Keep hits that overlap ``[start, end]`` (seconds); either side may be open."""
 
-    start: float | None = Field(default=None, ge=0)
-    end: float | None = Field(default=None, ge=0)
+    start: float | None = Field(default=None, ge=0, strict=True, allow_inf_nan=False)
+    end: float | None = Field(default=None, ge=0, strict=True, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _ordered(self) -> TimeRange:
         if self.start is not None and self.end is not None and self.end < self.start:
             raise ValueError(f"time range ends ({self.end}) before it starts ({self.start})")
         return self
+
+
+MAX_QUERY_CHARS = 2_000
+MAX_LIMIT = 1_000
+MAX_CURSOR_CHARS = 512
+MAX_INTERSECTIONS = 32
+"""Most other queries one request may intersect with, at all depths together."""
+MAX_INTERSECT_DEPTH = 4
+"""Deepest nesting of ``intersect`` (a query intersecting with one that intersects, ...)."""
+
+
+def _point_id(value: str) -> str:
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise ValueError(f"{value[:40]!r} is not a point id (a UUID)") from None
+
+
+PointId = Annotated[
+    str, AfterValidator(_point_id), WithJsonSchema({"type": "string", "format": "uuid"})
+]
+"""A point id as a request gives it: a UUID string, stored in its canonical form."""
 
 
 class SearchFilter(BaseModel):
@@ -118,11 +141,56 @@ class SearchFilter(BaseModel):
         default_factory=dict, description="Exact matches; a list matches any of its values."
     )
     time_range: TimeRange | None = None
-    exclude_ids: list[str] = Field(default_factory=list, description="Point ids to leave out.")
+    exclude_ids: list[PointId] = Field(
+        default_factory=list, max_length=MAX_LIMIT, description="Point ids to leave out."
+    )
 
 
-MAX_QUERY_CHARS = 2_000
-MAX_LIMIT = 1_000
+def check_plain(data: dict[str, Any]) -> None:
+    """Refuse what no field type catches in a request as sent: text that is not valid Unicode
+    (a lone surrogate), numbers that are not finite, and ``intersect`` nested deeper than
+    :data:`MAX_INTERSECT_DEPTH` or more than :data:`MAX_INTERSECTIONS` other queries in all.
+
+    The walk is iterative, so no nesting makes it recurse.
+
+    Raises:
+        ValueError: Naming the first problem and where it is.
+    """
+    stack: list[tuple[Any, str, int]] = [(data, "", 0)]
+    intersections = 0
+    while stack:
+        value, where, depth = stack.pop()
+        if isinstance(value, str):
+            _check_unicode(value, where)
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"{where}: {value} is not a finite number")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                _check_unicode(str(key), where or "a key")
+                inner = depth + 1 if key == "intersect" else depth
+                if key == "intersect" and isinstance(item, list):
+                    intersections += len(item)
+                    if inner > MAX_INTERSECT_DEPTH:
+                        raise ValueError(
+                            f"{where + '.' if where else ''}intersect: nested {inner} deep; "
+                            f"at most {MAX_INTERSECT_DEPTH} levels of intersect are allowed"
+                        )
+                    if intersections > MAX_INTERSECTIONS:
+                        raise ValueError(
+                            f"intersect: more than {MAX_INTERSECTIONS} other queries in all"
+                        )
+                stack.append((item, f"{where}.{key}" if where else str(key), inner))
+        elif isinstance(value, list):
+            stack.extend((item, f"{where}.{n}", depth) for n, item in enumerate(value))
+
+
+def _check_unicode(text: str, where: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(
+            f"{where}: not valid Unicode text (a lone surrogate at character {exc.start})"
+        ) from None
 
 
 class SearchRequest(BaseModel):
@@ -132,17 +200,29 @@ class SearchRequest(BaseModel):
 
     text: Annotated[str, Field(min_length=1, max_length=MAX_QUERY_CHARS)] | None = None
     image: str | None = Field(default=None, description="Path of a still to search by.")
-    like: str | None = Field(default=None, description="Id of an indexed hit to search by.")
+    like: PointId | None = Field(default=None, description="Id of an indexed hit to search by.")
     clip: str | None = Field(default=None, description="Path of a short video to search by.")
     algos: list[str] = Field(default_factory=list, description="Searches to run; empty: all.")
     filter: SearchFilter = Field(default_factory=SearchFilter)
-    limit: int = Field(default=10, ge=1, le=MAX_LIMIT, description="Hits per page.")
-    offset: int = Field(default=0, ge=0, description="Hits to skip (or use page or cursor).")
-    page: int | None = Field(default=None, ge=1, description="Page number, from 1, of limit hits.")
-    cursor: str | None = Field(
-        default=None, description="The next_cursor of the previous page of this same query."
+    limit: int = Field(default=10, ge=1, le=MAX_LIMIT, strict=True, description="Hits per page.")
+    offset: int = Field(
+        default=0, ge=0, strict=True, description="Hits to skip (or use page or cursor)."
     )
-    min_score: float | None = Field(default=None, description="Drop hits scoring below this.")
+    page: int | None = Field(
+        default=None, ge=1, strict=True, description="Page number, from 1, of limit hits."
+    )
+    cursor: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_CURSOR_CHARS,
+        description="The next_cursor of the previous page of this same query.",
+    )
+    min_score: float | None = Field(
+        default=None,
+        strict=True,
+        allow_inf_nan=False,
+        description="Drop hits scoring below this.",
+    )
     sort: Literal["score", "time"] = Field(
         default="score", description="Best first, or by title, asset and start time."
     )
@@ -156,6 +236,7 @@ class SearchRequest(BaseModel):
     )
     intersect: list[Intersection] = Field(
         default_factory=list,
+        max_length=MAX_INTERSECTIONS,
         description="Keep only hits that overlap in time a hit of each of these other queries.",
     )
     postprocessors: list[str] = Field(
@@ -165,6 +246,13 @@ class SearchRequest(BaseModel):
     options: dict[str, Any] = Field(
         default_factory=dict, description="Per-post-processor options, keyed by its name."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_input(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            check_plain(data)
+        return data
 
     @model_validator(mode="after")
     def _one_query(self) -> SearchRequest:
@@ -204,9 +292,17 @@ class Intersection(BaseModel):
 
     query: SearchRequest | None = Field(default=None, description="The other query.")
     hits: list[Hit] | None = Field(
-        default=None, description="Or the other hits themselves (the gateway runs query)."
+        default=None,
+        max_length=MAX_LIMIT,
+        description="Or the other hits themselves (the gateway runs query).",
     )
-    within: float = Field(default=0.0, ge=0, description="Seconds of slack between the hits.")
+    within: float = Field(
+        default=0.0,
+        ge=0,
+        strict=True,
+        allow_inf_nan=False,
+        description="Seconds of slack between the hits.",
+    )
 
     @model_validator(mode="after")
     def _query_or_hits(self) -> Intersection:

@@ -85,7 +85,7 @@ class QueryProcessor:
                 the chain leaves out.
             UnknownComponentError: An unknown searcher, post-processor or translator.
         """
-        start = first_hit(request)
+        start = first_hit(request, self.settings)
         chain = self.chain(request)
         translated = self.translate(request)
         ready = request.model_copy(

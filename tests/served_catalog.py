@@ -77,7 +77,7 @@ def served_catalog(folder: Path) -> Iterator[Runtime]:
             home=folder / "home",
             plugins=list(BUILT_INS),
             algos=["shots", "colorstats"],
-            components={"shots": {"clips": True}},
+            components={"algos": {"shots": {"clips": True}}},
         )
     runtime = Runtime(
         settings,

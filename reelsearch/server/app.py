@@ -16,8 +16,9 @@ from fastapi_offline import FastAPIOffline
 from reelsearch import __version__
 from reelsearch.core.config import Settings
 from reelsearch.core.runtime import Runtime
-from reelsearch.server.access import HEADER
+from reelsearch.server.access import HEADER, KeyOutOfUrls
 from reelsearch.server.limits import BodyLimit
+from reelsearch.server.openapi import install_openapi
 from reelsearch.server.problems import install_error_handlers
 from reelsearch.server.routes import catalog, media, search
 from reelsearch.server.state import Served
@@ -34,8 +35,10 @@ CONTENT_SECURITY_POLICY = (
 
 DESCRIPTION = """Every registered search over HTTP: search by text, by an uploaded image or by
 an indexed shot (``like``), across the whole catalog or chosen titles; hits come with timecodes
-and links to their thumbnails, clips and source videos (range requests supported).
-Errors answer ``{"detail": "..."}``. When the server has an API key, send it as ``X-API-Key``."""
+and signed, expiring links to their thumbnails, clips and source videos (range requests
+supported). Errors answer problem details (RFC 9457, ``application/problem+json``) whose
+``detail`` is one readable line. When the server has an API key, send it in the ``X-API-Key``
+header, never in a URL."""
 
 
 def create_app(runtime: Runtime | None = None, settings: Settings | None = None) -> FastAPI:
@@ -82,6 +85,12 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
     install_error_handlers(app)
     for router in (catalog.health_router, catalog.router, search.router, media.router):
         app.include_router(router, prefix="/api")
+    keyed = {
+        "/api" + str(getattr(route, "path", ""))
+        for router in (catalog.router, search.router, media.router)
+        for route in router.routes
+    }
+    install_openapi(app, settings, keyed)
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:
@@ -95,9 +104,7 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     limits = served.limits
-    app.add_middleware(
-        BodyLimit, max_bytes=limits.max_body_bytes, shown_limit=limits.max_upload_bytes
-    )
+    app.add_middleware(BodyLimit, limits=limits)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -106,4 +113,5 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
             allow_headers=[HEADER, "Content-Type", "Range"],
             expose_headers=["Content-Range", "Accept-Ranges", "Content-Length"],
         )
+    app.add_middleware(KeyOutOfUrls)  # outermost: before anything reads or logs the URL
     return app

@@ -9,8 +9,9 @@ from fastapi import Depends, Request
 
 from reelsearch.core.config import Settings
 from reelsearch.core.runtime import Runtime
-from reelsearch.server.files import MediaFolder, Uploads
+from reelsearch.server.files import MediaFolder, MediaLinks, Uploads
 from reelsearch.server.limits import Limits
+from reelsearch.server.problems import Scrubber
 from reelsearch.server.shot_media import ShotMedia
 
 
@@ -23,16 +24,20 @@ class Served:
         settings: The server's settings (API key, CORS origins, limits).
         limits: Page size, query length and upload size caps.
         media: The folder thumbnails and clips are served from.
-        uploads: Where uploaded query images are kept.
+        links: Signs and checks the media links in hits.
+        uploads: The uploaded query images.
         shot_media: Finds the thumbnail and clip of the shot a hit lies in.
+        scrub: Hides the data home's folders in messages to clients.
     """
 
     runtime: Runtime
     settings: Settings
     limits: Limits
     media: MediaFolder
+    links: MediaLinks
     uploads: Uploads
     shot_media: ShotMedia
+    scrub: Scrubber
 
     @classmethod
     def of(cls, runtime: Runtime, settings: Settings) -> Served:
@@ -50,8 +55,17 @@ class Served:
             settings=settings,
             limits=Limits.of(settings),
             media=MediaFolder(home.home, home.media_dir),
-            uploads=Uploads(home.home / "uploads", settings.max_upload_bytes),
+            links=MediaLinks(home.home, settings.media_link_seconds),
+            uploads=Uploads(
+                home.home / "uploads",
+                max_bytes=settings.max_upload_bytes,
+                max_pixels=settings.max_upload_pixels,
+                keep_count=settings.upload_keep_count,
+                keep_bytes=settings.upload_keep_bytes,
+                keep_seconds=settings.upload_keep_seconds,
+            ),
             shot_media=ShotMedia(runtime),
+            scrub=Scrubber.of(home),
         )
 
 

@@ -8,11 +8,12 @@ from typing import Any
 from pydantic import BaseModel, Field, computed_field
 
 from reelsearch.core.models import Hit, SearchResponse
-from reelsearch.server.files import MediaFolder
+from reelsearch.server.files import MediaFolder, MediaLinks
 
 
 class HitView(Hit):
-    """A hit with its timecodes and the URLs of its thumbnail, clip and source video."""
+    """A hit with its timecodes and the URLs of its thumbnail, clip and source video: signed
+    links that load without the API key until they expire (``media_link_seconds``)."""
 
     thumbnail_url: str | None = Field(default=None, description="JPEG of the shot.")
     clip_url: str | None = Field(default=None, description="MP4 of the shot (range requests).")
@@ -31,12 +32,12 @@ class HitView(Hit):
         return super().end_timecode
 
     @classmethod
-    def of(cls, hit: Hit, media: MediaFolder) -> HitView:
+    def of(cls, hit: Hit, media: MediaFolder, links: MediaLinks) -> HitView:
         return cls(
             **hit.model_dump(),
-            thumbnail_url=media.url(hit.thumbnail),
-            clip_url=media.url(hit.clip),
-            source_url=f"/api/assets/{hit.asset_id}/source",
+            thumbnail_url=links.media(media.relative(hit.thumbnail)),
+            clip_url=links.media(media.relative(hit.clip)),
+            source_url=links.source(hit.asset_id),
         )
 
 
@@ -47,7 +48,8 @@ class SearchResultView(SearchResponse):
     took_ms: float = Field(description="Time the search took in the server, in milliseconds.")
     upload: str | None = Field(
         default=None,
-        description="The uploaded image's name: pass it as ``image`` to fetch further pages.",
+        description="The uploaded image's name: pass it as ``image`` to fetch further pages "
+        "while the server keeps it (see upload_keep_seconds); after that, upload it again.",
     )
 
 
@@ -66,6 +68,10 @@ class LimitsView(BaseModel):
     max_page_size: int
     max_query_chars: int
     max_upload_bytes: int
+    max_upload_pixels: int
+    max_offset: int
+    max_intersections: int
+    max_intersect_depth: int
 
 
 class SearchesView(BaseModel):

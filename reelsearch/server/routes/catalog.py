@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from reelsearch import __version__
-from reelsearch.server.access import require_key
+from reelsearch.server.access import KeyDep
 from reelsearch.server.state import ServedDep
 from reelsearch.server.views import HealthView, TitlesView, TitleView
 
-router = APIRouter(tags=["catalog"], dependencies=[Depends(require_key)])
+router = APIRouter(tags=["catalog"], dependencies=[KeyDep])
 health_router = APIRouter(tags=["health"])
 
 
