@@ -82,3 +82,15 @@ def validation_problems(exc: ValidationError, root: str = "") -> str:
     return "; ".join(
         f"{'.'.join(str(p) for p in err['loc']) or root}: {err['msg']}" for err in exc.errors()
     )
+
+
+class JobError(ReelsearchError):
+    """The job queue refused an operation, or its database cannot be used."""
+
+
+class UnknownJobError(JobError, LookupError):
+    """A job id that the queue does not hold."""
+
+
+class ForbiddenPathError(JobError):
+    """A job names a file outside the folders it may read (``ingest_roots``, watch folders)."""
