@@ -39,6 +39,11 @@ class MediaInfo(BaseModel):
     audio_streams: int = 0
     subtitle_streams: int = 0
     size_bytes: int = Field(ge=0)
+    start_timecode: str | None = Field(
+        default=None,
+        description="Timecode of the first frame embedded in the file (a QuickTime or MXF "
+        "timecode track, or a timecode tag), e.g. 01:00:00:00; None: it starts at 00:00:00:00.",
+    )
 
 
 class Asset(BaseModel):

@@ -64,9 +64,6 @@ from reelsearch.core.media import (
     run_taps,
     runs_of,
     scaled_size,
-    shots_to_csv,
-    shots_to_edl,
-    shots_to_json,
 )
 from reelsearch.core.media.embeddings import embed_shots, sample_frames, short_side_size
 from reelsearch.core.media.prefetch import prefetch_frames
@@ -173,8 +170,5 @@ __all__ = [
     "seconds_to_timecode",
     "short_side_size",
     "shot_payload",
-    "shots_to_csv",
-    "shots_to_edl",
-    "shots_to_json",
     "validation_problems",
 ]

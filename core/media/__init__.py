@@ -1,4 +1,4 @@
-"""The media layer: probing, one-pass decoding, shot thumbnails and clips, shot-list exports.
+"""The media layer: probing, one-pass decoding, shot thumbnails and clips.
 
 Every function that reads a video raises :class:`~reelsearch.core.errors.MediaError` with one
 line naming the file and the problem.
@@ -20,7 +20,6 @@ from reelsearch.core.media.decode import (
     scaled_size,
 )
 from reelsearch.core.media.encode import VideoWriter
-from reelsearch.core.media.export import shots_to_csv, shots_to_edl, shots_to_json
 from reelsearch.core.media.probe import content_hash, probe
 from reelsearch.core.media.thumbnails import ShotThumbnails, ThumbnailSampler, encode_jpeg
 
@@ -44,7 +43,4 @@ __all__ = [
     "run_taps",
     "runs_of",
     "scaled_size",
-    "shots_to_csv",
-    "shots_to_edl",
-    "shots_to_json",
 ]

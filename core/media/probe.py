@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,6 +33,8 @@ from reelsearch.core.errors import MediaError
 from reelsearch.core.models import MediaInfo
 
 HASH_CHUNK = 1 << 20
+
+TIMECODE = re.compile(r"\d{2}:[0-5]\d:[0-5]\d[:;.]\d{2}")
 """Bytes read at a time when hashing (1 MiB)."""
 
 END_TOLERANCE_SECONDS = 0.5
@@ -90,7 +93,17 @@ def probe(path: str | os.PathLike[str]) -> MediaInfo:
             audio_streams=len(container.streams.audio),
             subtitle_streams=len(container.streams.subtitles),
             size_bytes=size,
+            start_timecode=start_timecode(container),
         )
+
+
+def start_timecode(container: Any) -> str | None:
+    """The file's embedded start timecode: the container's ``timecode`` tag (MXF, or a QuickTime
+    ``tmcd`` track as FFmpeg reports it), else the first stream's that carries one; a tag that
+    is not ``HH:MM:SS:FF`` (``;`` for drop frame) is ignored."""
+    tags = [container.metadata, *(stream.metadata for stream in container.streams)]
+    found = (str(tag.get("timecode", "")).strip() for tag in tags)
+    return next((tc for tc in found if TIMECODE.fullmatch(tc)), None)
 
 
 def open_container(path: Path) -> Any:

@@ -142,12 +142,8 @@ def parse_timestamp(value: str, source: str | Path, line: int, *, separator: str
     hours, minutes, seconds, _, fraction = match.groups()
     if int(minutes) > 59 or int(seconds) > 59:
         raise SubtitleError(source, line, f"invalid timestamp {value!r}: minutes or seconds > 59")
-    return (
-        int(hours or 0) * 3600
-        + int(minutes) * 60
-        + int(seconds)
-        + int(fraction.ljust(3, "0")) / 1000
-    )
+    whole = (int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)
+    return (whole * 1000 + int(fraction.ljust(3, "0"))) / 1000
 
 
 def parse_timing(

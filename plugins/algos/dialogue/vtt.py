@@ -50,12 +50,15 @@ def parse_vtt(path: Path, limits: SubtitleLimits = DEFAULT_LIMITS) -> list[Cue]:
         if timing_at is None:
             if block[0].split(maxsplit=1)[0] in _SKIPPED:
                 continue
-            found = block[1] if len(block) > 1 else ""
+            if len(block) == 1:
+                raise SubtitleError(
+                    path, first + 1, f"expected a timing line like {EXAMPLE}, found {block[0]!r}"
+                )
             raise SubtitleError(
                 path,
                 first + 2,
                 f"expected a timing line like {EXAMPLE} after cue identifier {block[0]!r}, "
-                f"found {found!r}",
+                f"found {block[1]!r}",
             )
         timing = parse_timing(block[timing_at], path, first + timing_at + 1, separator=".")
         if timing is None:
