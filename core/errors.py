@@ -6,7 +6,12 @@ server can show it as one line instead of a traceback.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import ValidationError
+
+if TYPE_CHECKING:
+    from reelsearch.core.home import LockHolder
 
 
 class ReelsearchError(Exception):
@@ -82,6 +87,22 @@ def validation_problems(exc: ValidationError, root: str = "") -> str:
     return "; ".join(
         f"{'.'.join(str(p) for p in err['loc']) or root}: {err['msg']}" for err in exc.errors()
     )
+
+
+class HomeLockedError(ReelsearchError):
+    """Another process holds the data home (see :class:`reelsearch.core.home.HomeLock`).
+
+    Attributes:
+        holder: Who holds it, as its lock file says (``None`` if it did not say).
+    """
+
+    def __init__(self, message: str, holder: LockHolder | None = None) -> None:
+        super().__init__(message)
+        self.holder = holder
+
+
+class AlgoError(ReelsearchError):
+    """An algo raised something other than a reelsearch error while running on one asset."""
 
 
 class JobError(ReelsearchError):

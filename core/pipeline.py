@@ -1,9 +1,18 @@
 """Running the algo DAG over assets: memoised in the feature store, computed on the executor,
 written to the store through each algo's sink.
 
-Memoisation keys chain: an algo's key covers its version, its config and the keys of
+Memoisation keys chain: an algo's key covers the asset's bytes (its content hash, not its
+catalog id: copies of a file share features), its version, its config and the keys of
 everything it depends on, so a new version or config recomputes that algo and its dependents
 only. Title and metadata are not part of any key: renaming a title recomputes nothing.
+
+A run computes every algo first, then writes each asset's points through the sinks and last
+its catalog entry, which records a fingerprint of what each sink wrote. A sink whose records
+match the fingerprint is up to date; anything else (new records, a write cut short by a crash)
+is written again. An asset that fails (a bad side input, an algo raising on it, a store write
+refused) fails alone unless the run is strict; either way a new asset that failed leaves nothing
+in the store, and an asset already in the catalog keeps, per collection, its old points or all
+of its new ones.
 
 On an executor of other processes (Ray), each algo's assets run as one task each, or, for a
 stateful algo (one that loads a model), on a pool of actors that keep the model loaded.
@@ -11,6 +20,7 @@ stateful algo (one that loads a model), on a pool of actors that keep the model 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 from collections.abc import Callable, Sequence
@@ -20,17 +30,24 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from reelsearch.core.catalog import Catalog
 from reelsearch.core.components import Algo, AlgoContext, ProgressCallback
 from reelsearch.core.config import Settings
 from reelsearch.core.dag import execution_order
-from reelsearch.core.errors import ExecutorError, MediaError, ModelUnavailableError
+from reelsearch.core.errors import (
+    AlgoError,
+    ExecutorError,
+    MediaError,
+    ModelUnavailableError,
+    ReelsearchError,
+)
 from reelsearch.core.executor import Executor, LocalExecutor
 from reelsearch.core.factory import ComponentFactory, load_registry
 from reelsearch.core.features import FeatureKey, FeatureStore, config_hash
 from reelsearch.core.host import LocalPlugin
 from reelsearch.core.models import Asset
-from reelsearch.core.sinks import refresh_asset_payload, write_records
-from reelsearch.core.store.base import PointFilter, VectorStore
+from reelsearch.core.sinks import records_fingerprint, refresh_asset_payload, write_records
+from reelsearch.core.store.base import VectorStore
 from reelsearch.core.telemetry import span
 
 Records = list[BaseModel]
@@ -73,14 +90,45 @@ def run_task(task: AlgoTask, progress: ProgressCallback | None = None) -> list[d
     This is what the executor runs, in this process or on a Ray worker.
     """
     factory = shared_factory(task.settings, task.plugins)
-    algo = factory("algo", task.algo)
-    assert isinstance(algo, Algo)
+    algo = factory(Algo, task.algo).warmed()  # once per process: here, on the executor
     inputs = {
         dep: [factory.registry.algo(dep).Record.model_validate(r) for r in records]
         for dep, records in task.inputs.items()
     }
     ctx = AlgoContext(task.asset, inputs, task.media_dir, factory, progress)
     return [algo.Record.model_validate(record).model_dump(mode="json") for record in algo.run(ctx)]
+
+
+@dataclass(frozen=True)
+class TaskOutcome:
+    """What running one task gave: its records, or the error it failed with."""
+
+    records: list[dict[str, Any]] | None = None
+    error: ReelsearchError | None = None
+
+
+def run_task_isolated(task: AlgoTask, progress: ProgressCallback | None = None) -> TaskOutcome:
+    """:func:`run_task`, with a failure returned rather than raised, so that one asset's
+    failure does not fail the others (an unavailable model still raises: it fails them all)."""
+    try:
+        return TaskOutcome(records=run_task(task, progress))
+    except ModelUnavailableError:
+        raise
+    except Exception as exc:
+        return TaskOutcome(error=algo_failure(exc, task.algo, task.asset))
+
+
+def algo_failure(error: Exception, algo: str, asset: Asset) -> ReelsearchError:
+    """The error to report for ``algo`` raising ``error`` on ``asset``: a :class:`MediaError`
+    as it is (it names the file), anything else as an :class:`AlgoError` naming algo and file."""
+    if isinstance(error, MediaError):
+        return error
+    detail = (
+        str(error) if isinstance(error, ReelsearchError) else f"{type(error).__name__}: {error}"
+    )
+    failure = AlgoError(f"algo {algo!r} failed on {asset.uri}: {detail}")
+    failure.__cause__ = error
+    return failure
 
 
 @dataclass
@@ -98,6 +146,9 @@ class AssetReport:
 
 StepCallback = Callable[[str, Asset], ProgressCallback | None]
 """``on_step(algo, asset)`` -> a progress callback for that step, or None."""
+
+FailureCallback = Callable[[Asset, ReelsearchError], None]
+"""``on_failure(asset, error)``: ``asset`` failed with ``error`` and was left out."""
 
 
 class Pipeline:
@@ -118,11 +169,12 @@ class Pipeline:
         self.store = store
         self.executor = executor
         self.plugins = tuple(plugins)
+        self.catalog = Catalog(store)
         with _factories_lock:  # in-process tasks reuse this runtime's warm components
             _factories.setdefault(_factory_key(settings, plugins), factory)
 
     def keys(self, asset: Asset, order: Sequence[str]) -> dict[str, FeatureKey]:
-        """The memoisation key of each algo in ``order`` for ``asset``."""
+        """The memoisation key of each algo in ``order`` for ``asset``'s bytes."""
         keys: dict[str, FeatureKey] = {}
         for name in order:
             algo = self._algo(name)
@@ -130,7 +182,7 @@ class Pipeline:
             digest.update(algo.fingerprint(asset).encode())
             for dep in sorted(algo.depends_on):
                 digest.update(repr(keys[dep]).encode())
-            keys[name] = FeatureKey(asset.id, name, algo.version, digest.hexdigest()[:32])
+            keys[name] = FeatureKey(asset.content_hash, name, algo.version, digest.hexdigest()[:32])
         return keys
 
     def run(
@@ -138,23 +190,36 @@ class Pipeline:
         assets: Sequence[Asset],
         targets: Sequence[str],
         on_step: StepCallback | None = None,
-        on_bad_input: Callable[[Asset, MediaError], None] | None = None,
+        on_failure: FailureCallback | None = None,
     ) -> list[AssetReport]:
-        """Bring every algo in ``targets`` (and its dependencies) up to date for ``assets``.
+        """Bring every algo in ``targets`` (and its dependencies) up to date for ``assets``,
+        and record each asset in the catalog.
 
         Every asset's keys are computed before any work starts, and algos check their side
-        inputs then (e.g. a sidecar subtitle file). A :class:`MediaError` there raises, or, when
-        ``on_bad_input`` is given, is passed to it and that asset is left out.
+        inputs then (e.g. a sidecar subtitle file). An asset fails on a :class:`MediaError`
+        there, on an error an algo raises on it, or on a refused store write. Without
+        ``on_failure`` (strict) the first failure raises; with it, the failure is passed to it,
+        that asset is left out and the others go on. Either way, an asset that was not in the
+        catalog before and failed leaves nothing in the store.
+
+        Returns:
+            A report per asset that made it, in the order of ``assets``.
         """
         order = execution_order(self.factory.registry, targets)
+        failed: set[str] = set()
+
+        def fail(asset: Asset, error: ReelsearchError) -> None:
+            if on_failure is None:
+                raise error
+            failed.add(asset.id)
+            on_failure(asset, error)
+
         keys: dict[str, dict[str, FeatureKey]] = {}
         for asset in assets:
             try:
                 keys[asset.id] = self.keys(asset, order)
             except MediaError as exc:
-                if on_bad_input is None:
-                    raise
-                on_bad_input(asset, exc)
+                fail(asset, exc)
         assets = [asset for asset in assets if asset.id in keys]
         reports = {asset.id: AssetReport(asset) for asset in assets}
         outputs: dict[tuple[str, str], Records] = {}
@@ -167,11 +232,14 @@ class Pipeline:
                 for report in reports.values():
                     report.skipped[name] = unavailable[name]
                 continue
-            todo: list[Asset] = []
+            todo: dict[FeatureKey, list[Asset]] = {}  # copies of one file's bytes run once
             for asset in assets:
-                cached = self.features.get(keys[asset.id][name])
+                if asset.id in failed:
+                    continue
+                key = keys[asset.id][name]
+                cached = self.features.get(key) if key not in todo else None
                 if cached is None:
-                    todo.append(asset)
+                    todo.setdefault(key, []).append(asset)
                 else:
                     outputs[asset.id, name] = [algo.Record.model_validate(r) for r in cached]
                     reports[asset.id].reused.append(name)
@@ -184,23 +252,30 @@ class Pipeline:
                 computed=len(todo),
             ):
                 try:
-                    computed = self._compute(algo, todo, outputs, on_step)
+                    computed = self._compute(
+                        algo, [group[0] for group in todo.values()], outputs, on_step
+                    )
                 except ModelUnavailableError as exc:
                     unavailable[name] = str(exc)
                     for report in reports.values():
                         report.skipped[name] = str(exc)
                     continue
-                for asset, records in zip(todo, computed, strict=True):
-                    self.features.put(keys[asset.id][name], records)
-                    outputs[asset.id, name] = records
-                    reports[asset.id].computed.append(name)
-                self._sink(algo, assets, outputs, reports, recomputed={a.id for a in todo})
-        return [reports[asset.id] for asset in assets]
+                for (key, group), outcome in zip(todo.items(), computed, strict=True):
+                    if isinstance(outcome, ReelsearchError):
+                        for asset in group:
+                            fail(asset, outcome)
+                        continue
+                    self.features.put(key, outcome)
+                    for asset in group:
+                        outputs[asset.id, name] = outcome
+                        reports[asset.id].computed.append(name)
+        for asset in assets:
+            if asset.id not in failed:
+                self._store_asset(asset, order, keys[asset.id], outputs, reports[asset.id], fail)
+        return [reports[asset.id] for asset in assets if asset.id not in failed]
 
     def _algo(self, name: str) -> Algo[Any]:
-        algo = self.factory("algo", name)
-        assert isinstance(algo, Algo)
-        return algo
+        return self.factory(Algo, name)
 
     def _compute(
         self,
@@ -208,7 +283,12 @@ class Pipeline:
         assets: Sequence[Asset],
         outputs: dict[tuple[str, str], Records],
         on_step: StepCallback | None,
-    ) -> list[Records]:
+    ) -> list[Records | ReelsearchError]:
+        """Run ``algo`` on each of ``assets``: its records, or the error it failed with.
+
+        Raises:
+            ModelUnavailableError: The algo cannot run here at all.
+        """
         if not assets:
             return []
         tasks = [
@@ -221,13 +301,13 @@ class Pipeline:
                     dep: [r.model_dump(mode="json") for r in outputs[asset.id, dep]]
                     for dep in algo.depends_on
                 },
-                media_dir=self.settings.media_dir / asset.id / algo.name,
+                media_dir=self.settings.media_dir / asset.content_hash / algo.name,
             )
             for asset in assets
         ]
         if isinstance(self.executor, LocalExecutor):
             results = [
-                run_task(task, on_step(algo.name, task.asset) if on_step else None)
+                run_task_isolated(task, on_step(algo.name, task.asset) if on_step else None)
                 for task in tasks
             ]
         else:
@@ -236,37 +316,57 @@ class Pipeline:
                 actors = self.settings.ray_actors or self.executor.capacity(algo.resources)
             try:
                 results = self.executor.map(
-                    run_task, tasks, resources=algo.resources, actors=actors
+                    run_task_isolated, tasks, resources=algo.resources, actors=actors
                 )
             except ExecutorError as exc:
                 if isinstance(exc.__cause__, ModelUnavailableError):
                     raise exc.__cause__ from None
                 raise
-        return [[algo.Record.model_validate(r) for r in result] for result in results]
+        return [
+            outcome.error
+            if outcome.error is not None
+            else [algo.Record.model_validate(r) for r in outcome.records or []]
+            for outcome in results
+        ]
 
-    def _sink(
+    def _store_asset(
         self,
-        algo: Algo[Any],
-        assets: Sequence[Asset],
+        asset: Asset,
+        order: Sequence[str],
+        keys: dict[str, FeatureKey],
         outputs: dict[tuple[str, str], Records],
-        reports: dict[str, AssetReport],
-        recomputed: set[str],
+        report: AssetReport,
+        fail: FailureCallback,
     ) -> None:
-        sink = algo.sink()
-        if sink is None:
-            return
-        collection = sink.collection().name
-        for asset in assets:
-            records = outputs[asset.id, algo.name]
-            up_to_date = (
-                asset.id not in recomputed
-                and collection in self.store.collections()
-                and self.store.count(collection, filter=PointFilter(asset_ids=[asset.id]))
-                == len(records)
-            )
-            if up_to_date:
-                if refresh_asset_payload(self.store, collection, asset):
-                    reports[asset.id].refreshed.append(algo.name)
-            else:
-                written = write_records(self.store, sink, asset, records, algo.name)
-                reports[asset.id].written[algo.name] = written
+        """Write ``asset``'s points through each sink whose records changed, then its
+        catalog entry with the fingerprints of what is stored."""
+        entry = self.catalog.entry(asset.id)
+        written = dict(entry.written) if entry else {}
+        name = ""
+        try:
+            for name in order:
+                if (asset.id, name) not in outputs:
+                    continue  # the algo could not run here
+                sink = self._algo(name).sink()
+                if sink is None:
+                    continue
+                collection = sink.collection().name
+                records = outputs[asset.id, name]
+                fingerprint = records_fingerprint(keys[name], records)
+                if (
+                    written.get(collection) == fingerprint
+                    and collection in self.store.collections()
+                ):
+                    if refresh_asset_payload(self.store, collection, asset):
+                        report.refreshed.append(name)
+                    continue
+                report.written[name] = write_records(self.store, sink, asset, records, name)
+                written[collection] = fingerprint
+            self.catalog.put(asset, written)
+        except BaseException as exc:
+            if entry is None:  # a new asset: nothing of it may stay
+                with contextlib.suppress(ReelsearchError):
+                    self.store.delete_asset(asset.id)
+            if not isinstance(exc, Exception):
+                raise
+            fail(asset, exc if isinstance(exc, ReelsearchError) else algo_failure(exc, name, asset))

@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
+from dataclasses import asdict
 from typing import Any
 
 from pydantic import BaseModel
 
 from reelsearch.core.components import Sink
 from reelsearch.core.errors import PluginError, StoreError
+from reelsearch.core.features import FeatureKey
 from reelsearch.core.models import Asset
 from reelsearch.core.store.base import STANDARD_INDEXES, PointFilter, VectorStore
 
 REQUIRED_PAYLOAD = tuple(STANDARD_INDEXES)
+
+
+def records_fingerprint(key: FeatureKey, records: Sequence[BaseModel]) -> str:
+    """A digest of what a sink writes for ``records`` computed under ``key``.
+
+    It covers the key (the asset's bytes, the algo's version and config, which decide point ids
+    and vectors) and the records' content; the asset's title and metadata are left out (they
+    are refreshed in place). Equal fingerprints mean the stored points are what a write of
+    ``records`` would store.
+    """
+    digest = hashlib.sha256(json.dumps(asdict(key), sort_keys=True).encode())
+    for record in records:
+        digest.update(b"\n" + record.model_dump_json().encode())
+    return digest.hexdigest()
 
 
 def stored_ids(store: VectorStore, collection: str, asset_id: str) -> set[str]:

@@ -166,7 +166,7 @@ def test_new_config_recomputes_only_that_algo_and_dependents(
 ) -> None:
     _ingest_and_close(register_plugin, video, "Toy")
     RUNS.clear()
-    rs = register_plugin(ToyPlugin, components={"numbers": {"count": 4}})
+    rs = register_plugin(ToyPlugin, components={"algos": {"numbers": {"count": 4}}})
     (report,) = rs.ingest([video], title="Toy", algos=TOY).reports
     assert report.computed == ["numbers", "squares"]
     assert report.reused == ["other"]
@@ -232,6 +232,7 @@ def test_unknown_algo_and_unknown_dependency_are_named(register_plugin: Register
     rs = register_plugin(ToyPlugin)
     with pytest.raises(UnknownComponentError, match=r"unknown algo 'nope'; known algos: .*numbers"):
         rs.pipeline.run([], ["nope"])
+    rs.close()  # one runtime at a time owns the data home
     orphan = type(
         "Orphan",
         (Numbers,),

@@ -241,6 +241,7 @@ def test_package_exports_and_imports_no_backend() -> None:
         "ScoredPoint",
         "VectorSpec",
         "VectorStore",
+        "is_embedded",
         "open_store",
     ]
     assert all(hasattr(store_package, name) for name in store_package.__all__)

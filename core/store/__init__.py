@@ -27,6 +27,7 @@ __all__ = [
     "ScoredPoint",
     "VectorSpec",
     "VectorStore",
+    "is_embedded",
     "open_store",
 ]
 
@@ -39,7 +40,14 @@ _SCHEMES = {
 }
 
 
-def open_store(url: str | None, *, home: Path, api_key: str | None = None) -> VectorStore:
+def is_embedded(url: str | None) -> bool:
+    """Whether ``url`` names an embedded Qdrant Edge store (one process at a time)."""
+    return url is None or "://" not in url or urlsplit(url).scheme.lower() in ("edge", "file")
+
+
+def open_store(
+    url: str | None, *, home: Path, api_key: str | None = None, lock_timeout: float = 0.0
+) -> VectorStore:
     """Open the store that ``url`` names.
 
     Args:
@@ -50,24 +58,26 @@ def open_store(url: str | None, *, home: Path, api_key: str | None = None) -> Ve
             stand-in for a server in tests only (slow, nothing persists).
         home: reelsearch's data folder.
         api_key: The Qdrant server's API key (``http://`` and ``https://`` only).
+        lock_timeout: Seconds an embedded store waits for another process holding its folder.
 
     Returns:
         The open store; close it (or use it as a context manager) to flush it.
 
     Raises:
         StoreError: The URL's scheme is unknown, or the backend refused to open.
+        HomeLockedError: Another process holds the embedded store's folder.
     """
     if url is None:
-        return _edge(home / "store")
+        return _edge(home / "store", lock_timeout)
     if "://" not in url:
-        return _edge(Path(url).expanduser())
+        return _edge(Path(url).expanduser(), lock_timeout)
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme in ("edge", "file"):
         folder = unquote(parts.netloc + parts.path)
         if not folder:
             raise StoreError(f"store URL {url!r} names no folder, e.g. {_SCHEMES[scheme]}")
-        return _edge(Path(folder).expanduser())
+        return _edge(Path(folder).expanduser(), lock_timeout)
     if scheme in ("http", "https", "memory"):
         require("qdrant_client", extra="qdrant", needed_by=f"a {scheme}:// store")
     if scheme in ("http", "https"):
@@ -86,7 +96,7 @@ def open_store(url: str | None, *, home: Path, api_key: str | None = None) -> Ve
     )
 
 
-def _edge(folder: Path) -> VectorStore:
+def _edge(folder: Path, lock_timeout: float) -> VectorStore:
     from reelsearch.core.store.edge import EdgeStore
 
-    return EdgeStore(folder)
+    return EdgeStore(folder, lock_timeout=lock_timeout)

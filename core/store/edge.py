@@ -5,6 +5,10 @@ Layout on disk: one Edge shard per collection in ``<root>/<name>/``, with the co
 ``<root>/<name>/collection.json``. Opening a root loads every collection that has one; a folder
 without it is debris of an interrupted create and is replaced when the collection is created.
 
+One process at a time opens a root: the store takes :class:`~reelsearch.core.home.HomeLock` on
+it (``<root>/.lock``) before it creates or loads anything, and lets it go on :meth:`close`; a
+second opener gets :class:`~reelsearch.core.errors.HomeLockedError` naming the holder.
+
 Edge requires a shard to declare dense or sparse vectors. A collection without dense vectors
 (payload only) therefore gets one sparse vector, ``_payload_only``, that no point ever fills:
 it costs nothing and makes the shard valid.
@@ -25,6 +29,7 @@ import numpy as np
 import qdrant_edge as qe
 
 from reelsearch.core.errors import StoreError
+from reelsearch.core.home import HomeLock
 from reelsearch.core.store.base import (
     CollectionSpec,
     Distance,
@@ -81,20 +86,22 @@ class EdgeStore(VectorStore):
 
     Args:
         root: The folder holding one sub-folder per collection; created if missing.
+        lock_timeout: Seconds to wait for another process holding ``root`` to let it go.
+
+    Raises:
+        HomeLockedError: Another process (or another open store in this one) holds ``root``.
     """
 
     backend = "edge"
 
-    def __init__(self, root: Path | str) -> None:
+    def __init__(self, root: Path | str, *, lock_timeout: float = 0.0) -> None:
         self.root = Path(root)
         self._lock = threading.Lock()
         self._closed = False
         self._specs: dict[str, CollectionSpec] = {}
         self._shards: dict[str, qe.EdgeShard] = {}
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"cannot create the store folder {self.root}: {exc}") from exc
+        self._owner = HomeLock(self.root)
+        self._owner.acquire(lock_timeout)
         try:
             for spec_file in sorted(self.root.glob(f"*/{SPEC_FILE}")):
                 self._load(spec_file)
@@ -249,10 +256,13 @@ class EdgeStore(VectorStore):
         with self._lock:
             shards, self._shards, self._specs = self._shards, {}, {}
             self._closed = True
-        for name, shard in shards.items():
-            with _errors(name):
-                shard.flush()
-                shard.close()
+        try:
+            for name, shard in shards.items():
+                with _errors(name):
+                    shard.flush()
+                    shard.close()
+        finally:
+            self._owner.release()
 
     def _check_open(self) -> None:
         if self._closed:
@@ -277,7 +287,7 @@ class EdgeStore(VectorStore):
 
     def _create(self, spec: CollectionSpec) -> None:
         folder = self.root / spec.name
-        if folder.exists():  # debris of an interrupted create or drop: it has no spec
+        if folder.exists():  # debris of an interrupted create or drop (no spec); the root is ours
             shutil.rmtree(folder)
         config = qe.EdgeConfig(
             vectors={
