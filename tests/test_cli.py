@@ -47,7 +47,7 @@ def test_shots_json_csv_and_edl(make_video: object) -> None:
     result = runner.invoke(app, ["shots", str(video)])
     assert result.exit_code == 0, result.output
     shots = json.loads(result.stdout)
-    assert [(s["index"], s["start_frame"], s["end_frame"]) for s in shots] == [
+    assert [(s["shot_index"], s["start_frame"], s["end_frame"]) for s in shots] == [
         (0, 0, 24),
         (1, 24, 54),
         (2, 54, 72),
