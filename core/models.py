@@ -46,16 +46,44 @@ class MediaInfo(BaseModel):
     )
 
 
+ASSET_NAMESPACE = uuid.UUID("0c6d0a9e-7d47-5a51-9a55-2a4f6f0b3c1e")
+
+
+def asset_id_for(uri: str) -> str:
+    """The catalog id of the file at ``uri`` (a resolved path or URL): 32 hex digits.
+
+    One file is one catalog entry: ingesting it again (with a new title, or after its bytes
+    changed) updates that entry, and a copy under another path is another entry.
+    """
+    return uuid.uuid5(ASSET_NAMESPACE, uri).hex
+
+
 class Asset(BaseModel):
-    """One video in the catalog, identified by a hash of its bytes."""
+    """One video in the catalog: a file, with its title and metadata.
+
+    Two files with the same bytes are two assets (two catalog entries) with the same
+    :attr:`content_hash`: they share memoised features and derived media, and neither
+    removes the other.
+    """
 
     model_config = ConfigDict(frozen=True)
 
-    id: str = Field(description="Hex digest of the file's bytes (content address).")
+    id: str = Field(description="Catalog entry id, from the file's location (see asset_id_for).")
     uri: str = Field(description="Where the bytes were read from: a path or an fsspec URL.")
     title: str = Field(description="Human title; several assets may share one (episodes, cuts).")
     metadata: dict[str, MetadataValue] = Field(default_factory=dict)
     media: MediaInfo | None = None
+    content_hash: str = Field(
+        default="",
+        description="Hex digest of the file's bytes: the key of memoised features and "
+        "derived media. Defaults to ``id`` (catalogs written before entries had their own id).",
+    )
+
+    @model_validator(mode="after")
+    def _default_content_hash(self) -> Asset:
+        if not self.content_hash:
+            object.__setattr__(self, "content_hash", self.id)
+        return self
 
 
 class Shot(BaseModel):

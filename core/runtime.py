@@ -26,26 +26,35 @@ from reelsearch.core.components import (
     SearchContext,
 )
 from reelsearch.core.config import Settings, load_settings
-from reelsearch.core.errors import MediaError
+from reelsearch.core.errors import MediaError, ReelsearchError
 from reelsearch.core.executor import Executor, open_executor
 from reelsearch.core.factory import ComponentFactory, load_registry
 from reelsearch.core.features import FeatureStore
 from reelsearch.core.gateway import Gateway
+from reelsearch.core.home import HomeLock
 from reelsearch.core.host import LocalPlugin
 from reelsearch.core.media.probe import content_hash, probe
-from reelsearch.core.models import Asset, MetadataValue, SearchRequest, SearchResponse
+from reelsearch.core.models import (
+    Asset,
+    MetadataValue,
+    SearchRequest,
+    SearchResponse,
+    asset_id_for,
+)
 from reelsearch.core.pipeline import AssetReport, Pipeline
 from reelsearch.core.registry import Registry
-from reelsearch.core.store import open_store
+from reelsearch.core.store import is_embedded, open_store
 from reelsearch.core.store.base import VectorStore
 
 
 @dataclass
 class IngestResult:
-    """What :meth:`Runtime.ingest` did: a report per ingested asset, an error per bad file."""
+    """What :meth:`Runtime.ingest` did: a report per ingested asset, an error per file that
+    failed (a :class:`MediaError` for a bad file, an :class:`AlgoError` for an algo that
+    raised on it, ...)."""
 
     reports: list[AssetReport] = field(default_factory=list)
-    failures: dict[str, MediaError] = field(default_factory=dict)
+    failures: dict[str, ReelsearchError] = field(default_factory=dict)
 
 
 class Runtime:
@@ -56,6 +65,13 @@ class Runtime:
         plugins: Plugins to load besides the installed ones (embedding apps, tests).
         store: Use this store instead of opening the configured one.
         executor: Use this executor instead of opening the configured one.
+        lock_timeout: Seconds to wait for another process that holds the data home.
+
+    One process at a time owns a data home whose store is embedded: the runtime locks the home
+    (:class:`~reelsearch.core.home.HomeLock`) before it opens or creates anything in it (store,
+    feature store, media), and holds the lock until :meth:`close`. A store given here, or a
+    Qdrant server (``store_url``), takes no lock: several processes may write to a server, and
+    the feature store and media folders are safe to share (atomic renames, content-addressed).
     """
 
     def __init__(
@@ -65,11 +81,15 @@ class Runtime:
         plugins: Sequence[LocalPlugin] = (),
         store: VectorStore | None = None,
         executor: Executor | None = None,
+        lock_timeout: float = 0.0,
     ) -> None:
         self.settings = settings or load_settings()
         self.plugins = tuple(plugins)
         self._store = store
         self._executor = executor
+        self.lock_timeout = lock_timeout
+        self._home_lock = HomeLock(self.settings.home)
+        self._owns_home = store is None and is_embedded(self.settings.store_url)
 
     @classmethod
     def open(cls, *, plugins: Sequence[LocalPlugin] = (), **overrides: Any) -> Runtime:
@@ -88,13 +108,25 @@ class Runtime:
         """The configured instance of a registered component."""
         return self.components(kind, name)
 
+    def claim_home(self) -> None:
+        """Lock the data home now if this runtime must own it (it does so itself before it
+        creates anything there); does nothing if it holds it already or needs no lock.
+
+        Raises:
+            HomeLockedError: Another process holds the home (after ``lock_timeout``).
+        """
+        if self._owns_home:
+            self._home_lock.acquire(self.lock_timeout)
+
     @property
     def store(self) -> VectorStore:
         if self._store is None:
+            self.claim_home()
             self._store = open_store(
                 self.settings.store_url,
                 home=self.settings.home,
                 api_key=self.settings.store_api_key,
+                lock_timeout=self.lock_timeout,
             )
         return self._store
 
@@ -106,6 +138,7 @@ class Runtime:
 
     @cached_property
     def features(self) -> FeatureStore:
+        self.claim_home()
         return FeatureStore(self.settings.features_location)
 
     @cached_property
@@ -135,12 +168,14 @@ class Runtime:
         """Probe ``path`` and describe it as an :class:`Asset` (nothing is stored)."""
         source = Path(path).expanduser()
         media = probe(source)
+        uri = str(source.resolve())
         return Asset(
-            id=content_hash(source),
-            uri=str(source.resolve()),
+            id=asset_id_for(uri),
+            uri=uri,
             title=title or source.stem,
             metadata=metadata or {},
             media=media,
+            content_hash=content_hash(source),
         )
 
     def ingest(
@@ -155,10 +190,15 @@ class Runtime:
     ) -> IngestResult:
         """Probe, analyse and index videos.
 
-        Every file is probed before any work starts. A bad file (missing, empty, truncated,
-        corrupt, not a video) raises :class:`MediaError` when ``strict``; otherwise it is
-        reported in :attr:`IngestResult.failures` and the others are ingested. Nothing is
-        stored for a bad file and nothing already stored is touched.
+        Every file is probed before any work starts. A file is one catalog entry: ingesting it
+        again updates its entry (title, metadata, points), and a copy of its bytes under
+        another path is another entry that reuses its features.
+
+        A bad file (missing, empty, truncated, corrupt, not a video), a bad side input, or an
+        algo raising on a file raises when ``strict``; otherwise the error is reported in
+        :attr:`IngestResult.failures` and the other files are ingested. A file that fails
+        leaves nothing in the store if it was not there before; one that was keeps, in each
+        collection, its earlier points or all of its new ones.
 
         Args:
             paths: Video files.
@@ -166,7 +206,7 @@ class Runtime:
             metadata: Metadata of every file, filterable at search time.
             algos: Algos to bring up to date (with their dependencies); default
                 :meth:`default_algos`.
-            strict: Raise on the first bad file instead of skipping it.
+            strict: Raise on the first failing file instead of skipping it.
             on_step: Called as each algo starts on an asset; may return a progress callback.
         """
         result = IngestResult()
@@ -182,15 +222,12 @@ class Runtime:
             assets.setdefault(asset.id, asset)
         targets = list(algos) if algos is not None else self.default_algos()
 
-        def drop(asset: Asset, error: MediaError) -> None:
+        def drop(asset: Asset, error: ReelsearchError) -> None:
             result.failures[asset.uri] = error
-            del assets[asset.id]
 
         result.reports = self.pipeline.run(
-            list(assets.values()), targets, on_step, on_bad_input=None if strict else drop
+            list(assets.values()), targets, on_step, on_failure=None if strict else drop
         )
-        for asset in assets.values():
-            self.catalog.put(asset)
         return result
 
     def search_context(self) -> SearchContext:
@@ -207,13 +244,16 @@ class Runtime:
         return algo
 
     def close(self) -> None:
-        """Flush the store and stop what the runtime started."""
-        if self._store is not None:
-            self._store.close()
-            self._store = None
-        if self._executor is not None:
-            self._executor.close()
-            self._executor = None
+        """Flush the store, stop what the runtime started and let the data home go."""
+        try:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+            if self._executor is not None:
+                self._executor.close()
+                self._executor = None
+        finally:
+            self._home_lock.release()
 
     def __enter__(self) -> Runtime:
         return self

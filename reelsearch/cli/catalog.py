@@ -74,9 +74,17 @@ def ingest(
     algo: Annotated[
         list[str] | None, typer.Option("--algo", help="Run only these algos (and dependencies).")
     ] = None,
+    wait: Annotated[
+        float,
+        typer.Option(
+            "--wait",
+            min=0,
+            help="Seconds to wait for another process using the data home (default: fail).",
+        ),
+    ] = 0.0,
 ) -> None:
     """Analyse videos and index them in the store under REELSEARCH_HOME."""
-    with errors(), Runtime() as rs, progress_bars() as on_step:
+    with errors(), Runtime(lock_timeout=wait) as rs, progress_bars() as on_step:
         result = rs.ingest(videos, title=title, algos=algo, strict=False, on_step=on_step)
     for error in result.failures.values():
         print_error(error)

@@ -101,7 +101,7 @@ class ShotsAlgo(Algo[ShotRecord]):
         )
         cuts = detector.detect(frames, info.fps)
         min_frames = max(1, round(settings.min_shot_seconds * info.fps))
-        shots = shots_from_cuts(ctx.asset.id, cuts, frames.count, info.fps, min_frames=min_frames)
+        shots = shots_from_cuts(ctx.asset.content_hash, cuts, frames.count, info.fps, min_frames=min_frames)
         media = ShotMedia(shots, ctx.media_dir, info, settings, sampler)
         media.write(path)
         return [
