@@ -244,3 +244,9 @@ def test_opening_a_runtime_on_ray_or_a_qdrant_server_names_the_pip_command(
     result = without_extras(code=code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith(install_command(extra)), result.stdout
+
+
+def test_the_readme_lists_every_extra() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for extra in [*EXTRAS, "all"]:
+        assert f"| `{extra}` |" in readme, f"README.md's extras table lacks {extra}"
