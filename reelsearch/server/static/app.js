@@ -48,13 +48,6 @@ async function api(path, options = {}) {
   return body;
 }
 
-function withKey(url) {
-  if (!url || !state.apiKey) return url;
-  const [path, fragment] = url.split("#");
-  const joined = `${path}${path.includes("?") ? "&" : "?"}api_key=${encodeURIComponent(state.apiKey)}`;
-  return fragment ? `${joined}#${fragment}` : joined;
-}
-
 // ---------------------------------------------------------------- errors
 
 function showError(error, warning = false) {
@@ -295,7 +288,7 @@ function card(hit) {
   thumb.title = "Play this shot";
   if (hit.thumbnail_url) {
     const image = el("img");
-    image.src = withKey(hit.thumbnail_url);
+    image.src = hit.thumbnail_url; // a signed link: loads without the key
     image.alt = `${hit.title} at ${hit.start_timecode || clock(hit.start)}`;
     image.loading = "lazy";
     thumb.append(image);
@@ -327,7 +320,7 @@ function card(hit) {
 function play(hit) {
   const video = $("player-video");
   const source = hit.clip_url || `${hit.source_url}#t=${hit.start.toFixed(3)},${hit.end.toFixed(3)}`;
-  video.src = withKey(source);
+  video.src = source; // signed by the server, like the thumbnail
   $("player-caption").textContent = `${hit.title} · ${timecodes(hit)}${hit.clip_url ? "" : " (source)"}`;
   $("player").showModal();
   video.play().catch(() => {});
