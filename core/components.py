@@ -8,32 +8,77 @@ inside the executor, never at import or registration.
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Generic,
+    Protocol,
+    Self,
+    cast,
+    get_args,
+    get_origin,
+    overload,
+)
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from typing_extensions import TypeVar
 
+from reelsearch.core.errors import RequestError, validation_problems
 from reelsearch.core.models import Asset, Hit, SearchRequest, SearchResponse
 
 if TYPE_CHECKING:
     from reelsearch.core.store.base import CollectionSpec, Point, VectorStore
 
-RecordT = TypeVar("RecordT", bound=BaseModel)
 
-ComponentKind = str
-"""One of ``"algo"``, ``"encoder"``, ``"detector"``, ``"searcher"``, ``"postprocessor"``,
-``"translator"``."""
+class ComponentKind(StrEnum):
+    """The kinds of component a plugin can register: the one list of them.
+
+    Each kind has a base class (:data:`COMPONENT_BASES`), a registration hook
+    (:attr:`hook`, e.g. ``register_algos``) and a config section (:attr:`section`, e.g.
+    ``[algos.shots]``). Being a ``str``, a kind compares equal to its value: ``"algo"``.
+    """
+
+    ALGO = "algo"
+    ENCODER = "encoder"
+    DETECTOR = "detector"
+    SEARCHER = "searcher"
+    POSTPROCESSOR = "postprocessor"
+    TRANSLATOR = "translator"
+
+    @property
+    def section(self) -> str:
+        """The settings table holding this kind's options by name: ``algos``, ``encoders``..."""
+        return f"{self.value}s"
+
+    @property
+    def label(self) -> str:
+        """How messages name the kind: ``post-processor``, ``algo``..."""
+        return "post-processor" if self is ComponentKind.POSTPROCESSOR else self.value
+
+    @property
+    def hook(self) -> str:
+        """The hook that registers components of this kind: ``register_algos``..."""
+        return f"register_{self.section}"
 
 
 class NoConfig(BaseModel):
     """The config of a component that takes none."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+RecordT = TypeVar("RecordT", bound=BaseModel, default=BaseModel)
+"""An algo's record model."""
+ConfigT = TypeVar("ConfigT", bound=BaseModel, default=NoConfig)
+"""A component's config model; ``self.config`` has this type."""
 
 
 class Resources(BaseModel):
@@ -45,14 +90,23 @@ class Resources(BaseModel):
     gpus: float = Field(default=0.0, ge=0)
 
 
-class Component(ABC):
+class Component(ABC, Generic[ConfigT]):
     """What every registered component has: a unique name, a description and a config model.
+
+    A component is generic over its config: ``class Mine(Searcher[MineConfig])`` makes
+    ``self.config`` a ``MineConfig`` for type checkers, and sets ``Config = MineConfig``
+    unless the class sets ``Config`` itself.
+
+    The runtime builds components cold (``__init__`` stays light) and calls :meth:`warm_up`
+    once, where the component is used: on the executor for algos and the encoders and
+    detectors they ask for, in the search context for searchers and their encoders.
 
     Attributes:
         name: Unique among components of its kind; used in config files, requests and the CLI.
         description: One line shown by ``reelsearch plugins``.
-        Config: Pydantic model of the component's options; must set ``extra="forbid"`` so that a
-            misspelled option is an error rather than silently ignored.
+        Config: Pydantic model of the component's options (``[<kind>s.<name>]`` in
+            ``reelsearch.toml``, e.g. ``[algos.shots]``); must set ``extra="forbid"`` so that
+            a misspelled option is an error rather than silently ignored.
     """
 
     kind: ClassVar[ComponentKind]
@@ -60,23 +114,86 @@ class Component(ABC):
     description: ClassVar[str] = ""
     Config: ClassVar[type[BaseModel]] = NoConfig
 
-    def __init__(self, config: BaseModel | None = None) -> None:
-        self.config = config if config is not None else self.Config()
-        self._resolve: Callable[[ComponentKind, str], Component] | None = None
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _adopt_type_arguments(cls)
 
-    def bind(self, resolve: Callable[[ComponentKind, str], Component]) -> None:
+    def __init__(self, config: ConfigT | None = None) -> None:
+        self.config: ConfigT = config if config is not None else self._default_config()
+        self._resolve: Resolver | None = None
+        self._warm = False
+        self._warming = threading.Lock()
+
+    def _default_config(self) -> ConfigT:
+        return cast("ConfigT", self.Config())
+
+    def bind(self, resolve: Resolver) -> None:
         """Called by the runtime right after construction: how to reach other components."""
         self._resolve = resolve
 
-    def component(self, kind: ComponentKind, name: str) -> Component:
-        """Another registered component, configured (encoders warmed up on first use).
+    @overload
+    def component(self, kind: type[C], name: str) -> C: ...
 
-        For example a sink asks its encoder for the vector size:
-        ``self.component("encoder", "clip")``.
+    @overload
+    def component(self, kind: ComponentKind | str, name: str) -> Component[Any]: ...
+
+    def component(self, kind: type[C] | ComponentKind | str, name: str) -> Component[Any]:
+        """Another registered component, configured but not warmed up.
+
+        ``kind`` is a base class (typed result) or a kind name. For example a sink asks its
+        encoder for the vector size, which needs no weights:
+        ``self.component(Encoder, "clip").dimension``.
         """
         if self._resolve is None:
             raise RuntimeError(f"{self.kind} {self.name!r} is not bound to a runtime")
         return self._resolve(kind, name)
+
+    def warm_up(self) -> None:
+        """Load what is heavy (model weights). Called once per process by :meth:`warmed`,
+        where the component is used, never at import, registration or lookup."""
+
+    def warmed(self) -> Self:
+        """This component with :meth:`warm_up` done: the first call runs it (thread-safe),
+        later calls return at once."""
+        if not self._warm:
+            with self._warming:
+                if not self._warm:
+                    self.warm_up()
+                    self._warm = True
+        return self
+
+
+C = TypeVar("C", bound=Component[Any])
+
+
+class Resolver(Protocol):
+    """Looks up a registered component: ``resolve(Encoder, "clip")`` (typed) or
+    ``resolve("encoder", "clip")``. Components come configured, cold (not warmed up)."""
+
+    @overload
+    def __call__(self, kind: type[C], name: str, /) -> C: ...
+
+    @overload
+    def __call__(self, kind: ComponentKind | str, name: str, /) -> Component[Any]: ...
+
+
+def _adopt_type_arguments(cls: type[Component[Any]]) -> None:
+    """Set ``Config`` (and an algo's ``Record``) from the class's type arguments, where the
+    class does not set them itself: ``class A(Algo[MyRecord, MyConfig])``."""
+    for base in cls.__dict__.get("__orig_bases__", ()):
+        origin = get_origin(base)
+        if not (isinstance(origin, type) and issubclass(origin, Component)):
+            continue
+        arguments = dict(zip(getattr(origin, "__parameters__", ()), get_args(base), strict=False))
+        for variable, attribute in ((ConfigT, "Config"), (RecordT, "Record")):
+            model = arguments.get(variable)
+            if (
+                attribute not in cls.__dict__
+                and isinstance(model, type)
+                and issubclass(model, BaseModel)
+                and model not in (NoConfig, BaseModel)  # defaults: keep what the class inherits
+            ):
+                setattr(cls, attribute, model)
 
 
 class Modality(StrEnum):
@@ -95,7 +212,7 @@ Image = NDArray[np.uint8]
 """An ``(height, width, 3)`` RGB image."""
 
 
-class Encoder(Component):
+class Encoder(Component[ConfigT]):
     """Turns text, images, frames or audio into vectors in one embedding space.
 
     Attributes:
@@ -103,17 +220,15 @@ class Encoder(Component):
         resources: What one encoder instance needs from the executor.
     """
 
-    kind = "encoder"
+    kind = ComponentKind.ENCODER
     modalities: ClassVar[frozenset[Modality]]
     resources: ClassVar[Resources] = Resources()
 
     @property
     @abstractmethod
     def dimension(self) -> int:
-        """Length of the vectors this encoder returns."""
-
-    def warm_up(self) -> None:
-        """Load weights; called once, lazily, where the encoder runs (not at import)."""
+        """Length of the vectors this encoder returns; known without loading weights where
+        the config says it, since sinks ask for it when they declare their collection."""
 
     def encode_text(self, texts: Sequence[str]) -> Vectors:
         """Embed ``texts`` as rows of a ``(len(texts), dimension)`` array."""
@@ -128,7 +243,7 @@ FrameBatch = NDArray[np.uint8]
 """``(n, height, width, 3)`` RGB frames, consecutive in decode order."""
 
 
-class ShotDetector(Component):
+class ShotDetector(Component[ConfigT]):
     """Finds the frames where a new shot starts, from one sequential pass over small frames.
 
     Attributes:
@@ -136,7 +251,7 @@ class ShotDetector(Component):
             to it in the same pass.
     """
 
-    kind = "detector"
+    kind = ComponentKind.DETECTOR
     frame_size: ClassVar[tuple[int, int]] = (48, 27)
 
     @abstractmethod
@@ -196,7 +311,7 @@ class AlgoContext:
         asset: Asset,
         inputs: Mapping[str, Sequence[BaseModel]],
         media_dir: Path,
-        components: Callable[[ComponentKind, str], Component],
+        components: Resolver,
         progress: ProgressCallback | None = None,
     ) -> None:
         self.asset = asset
@@ -210,13 +325,13 @@ class AlgoContext:
         self._media_dir.mkdir(parents=True, exist_ok=True)
         return self._media_dir
 
-    def encoder(self, name: str) -> Encoder:
-        """The named encoder, configured and warmed up."""
-        return _typed(self._components("encoder", name), Encoder)
+    def encoder(self, name: str) -> Encoder[Any]:
+        """The named encoder, configured and warmed up (here, on the executor)."""
+        return typed(self._components(ComponentKind.ENCODER, name), Encoder).warmed()
 
-    def detector(self, name: str) -> ShotDetector:
-        """The named shot detector, configured."""
-        return _typed(self._components("detector", name), ShotDetector)
+    def detector(self, name: str) -> ShotDetector[Any]:
+        """The named shot detector, configured and warmed up."""
+        return typed(self._components(ComponentKind.DETECTOR, name), ShotDetector).warmed()
 
     def records(self, algo: str, schema: type[RecordT]) -> list[RecordT]:
         """The records of dependency ``algo`` as ``schema`` (which may be the dependency's own
@@ -231,8 +346,12 @@ class AlgoContext:
         ]
 
 
-class Algo(Component, Generic[RecordT]):
+class Algo(Component[ConfigT], Generic[RecordT, ConfigT]):
     """A media-understanding algorithm: one asset in, typed records out.
+
+    Generic over its record and config: ``class Mine(Algo[MyRecord, MyConfig])`` sets
+    ``Record`` and ``Config`` and types ``self.config``; ``Algo[MyRecord]`` takes no config.
+    Its :meth:`warm_up` runs on the executor, before its first :meth:`run` in each process.
 
     Attributes:
         version: Bump it when outputs change; memoised outputs of other versions are not reused.
@@ -247,7 +366,7 @@ class Algo(Component, Generic[RecordT]):
             its own store collection.
     """
 
-    kind = "algo"
+    kind = ComponentKind.ALGO
     version: ClassVar[str]
     depends_on: ClassVar[tuple[str, ...]] = ()
     Record: ClassVar[type[BaseModel]]
@@ -283,23 +402,23 @@ class SearchContext:
     def __init__(
         self,
         store: VectorStore,
-        components: Callable[[ComponentKind, str], Component],
+        components: Resolver,
         collection_of: Callable[[str], str],
     ) -> None:
         self.store = store
         self._components = components
         self._collection_of = collection_of
 
-    def encoder(self, name: str) -> Encoder:
-        """The named encoder, configured and warmed up."""
-        return _typed(self._components("encoder", name), Encoder)
+    def encoder(self, name: str) -> Encoder[Any]:
+        """The named encoder, configured and warmed up (in this search process)."""
+        return typed(self._components(ComponentKind.ENCODER, name), Encoder).warmed()
 
     def collection(self, algo: str) -> str:
         """The store collection holding ``algo``'s records."""
         return self._collection_of(algo)
 
 
-class Searcher(Component):
+class Searcher(Component[ConfigT]):
     """Answers search requests over one algo's records.
 
     Attributes:
@@ -308,7 +427,7 @@ class Searcher(Component):
         query_kinds: Which request kinds it answers: ``text``, ``image``, ``like``, ``clip``.
     """
 
-    kind = "searcher"
+    kind = ComponentKind.SEARCHER
     algo: ClassVar[str]
     capabilities: ClassVar[frozenset[Capability]]
     query_kinds: ClassVar[frozenset[str]] = frozenset({"text"})
@@ -329,14 +448,36 @@ class Searcher(Component):
         """
 
 
-class PostProcessor(Component):
+class PostProcessor(Component[ConfigT]):
     """Rewrites the merged hit list: fuse scores, group, sort, merge, threshold, paginate.
 
     Post-processors run in the order the request or config names them, never in plugin load
-    order. Per-request options arrive in ``request.options[self.name]``.
+    order. Its options are its ``Config`` model, one typed way for all: the configured values
+    (``[components.postprocessors.<name>]``), overridden by the request fields named in
+    :attr:`request_fields`, overridden by ``request.options[<name>]``. The gateway validates
+    them once per request, before any searcher runs (a :class:`RequestError` naming the
+    post-processor and the field); :meth:`options` returns them.
+
+    Attributes:
+        request_fields: Request fields that set an option, ``{field: option}``; e.g. ``sort``
+            maps ``{"sort": "by"}``, so ``request.sort`` is its ``by`` option.
     """
 
-    kind = "postprocessor"
+    kind = ComponentKind.POSTPROCESSOR
+    request_fields: ClassVar[Mapping[str, str]] = {}
+
+    def options(self, request: SearchRequest) -> ConfigT:
+        """This step's options for ``request`` (validated once, by the gateway).
+
+        Raises:
+            RequestError: They are not valid, naming this post-processor and the field.
+        """
+        fields = {
+            option: getattr(request, field)
+            for field, option in self.request_fields.items()
+            if field in request.model_fields_set
+        }
+        return request_options(self, request, type(self.config), self.config.model_dump() | fields)
 
     @abstractmethod
     def process(self, request: SearchRequest, hits: list[Hit]) -> list[Hit]:
@@ -361,7 +502,7 @@ class PostProcessor(Component):
         return response.model_copy(update={"hits": self.process(request, response.hits)})
 
 
-class Translator(Component):
+class Translator(Component[ConfigT]):
     """Translates query text into the language the searchable text is in.
 
     The gateway calls the configured translator (``translator`` setting) when a request's
@@ -369,33 +510,69 @@ class Translator(Component):
     are searched as given.
     """
 
-    kind = "translator"
+    kind = ComponentKind.TRANSLATOR
 
     @abstractmethod
     def translate(self, text: str, source_language: str, target_language: str) -> str:
         """``text`` in ``target_language``; languages are codes such as ``"fr"``, ``"en"``."""
 
 
-T = TypeVar("T", bound=Component)
-
-
-def _typed(component: Component, expected: type[T]) -> T:
+def typed(component: Component[Any], expected: type[C]) -> C:
+    """``component`` as an ``expected``; a :class:`TypeError` naming both if it is not one."""
     if not isinstance(component, expected):
-        raise TypeError(f"{component.name!r} is a {component.kind}, not a {expected.kind}")
+        raise TypeError(
+            f"{component.kind} {component.name!r} is a {type(component).__name__}, "
+            f"not a {expected.__name__}"
+        )
     return component
 
 
-def options_for(component: Component, request: SearchRequest) -> dict[str, Any]:
-    """The per-request options addressed to ``component`` (``request.options[name]``)."""
-    value = request.options.get(component.name, {})
-    return value if isinstance(value, dict) else {}
+M = TypeVar("M", bound=BaseModel)
 
 
-COMPONENT_BASES: dict[ComponentKind, type[Component]] = {
-    "algo": Algo,
-    "encoder": Encoder,
-    "detector": ShotDetector,
-    "searcher": Searcher,
-    "postprocessor": PostProcessor,
-    "translator": Translator,
+def options_for(component: Component[Any], request: SearchRequest) -> dict[str, Any]:
+    """The per-request options addressed to ``component`` (``request.options[name]``), as
+    given; :func:`request_options` validates them.
+
+    Raises:
+        RequestError: They are not an object of fields.
+    """
+    given = request.options.get(component.name, {})
+    if isinstance(given, BaseModel):
+        return given.model_dump()
+    if not isinstance(given, dict):
+        raise RequestError(
+            f"options of {component.kind.label} {component.name!r} must be an object of "
+            f"fields, not {type(given).__name__}"
+        )
+    return given
+
+
+def request_options(
+    component: Component[Any],
+    request: SearchRequest,
+    model: type[M],
+    defaults: Mapping[str, Any] | None = None,
+) -> M:
+    """``request.options[component.name]`` validated as ``model``, on top of ``defaults``.
+
+    Raises:
+        RequestError: They are not valid ``model`` fields, naming the component and the field.
+    """
+    given = request.options.get(component.name)
+    if isinstance(given, model):
+        return given
+    try:
+        return model.model_validate({**(defaults or {}), **options_for(component, request)})
+    except ValidationError as exc:
+        problems = validation_problems(exc, "options")
+        raise RequestError(
+            f"invalid options for {component.kind.label} {component.name!r}: {problems}"
+        ) from None
+
+
+COMPONENT_BASES: dict[ComponentKind, type[Component[Any]]] = {
+    base.kind: base for base in (Algo, Encoder, ShotDetector, Searcher, PostProcessor, Translator)
 }
+"""The base class of each kind of component."""
+assert set(COMPONENT_BASES) == set(ComponentKind), "every kind has one base class"

@@ -10,8 +10,13 @@ Example ``reelsearch.toml``::
     ray_address = "ray://head:10001"
     disable_plugins = ["colorstats"]
 
-    [components.shots]
+    [components.algos.shots]
     detector = "transnetv2"
+
+Component options are keyed by kind and name, ``[components.<kind>s.<name>]``: an algo and a
+searcher may share a name (``[components.algos.colorstats]``,
+``[components.searchers.colorstats]``). In the environment:
+``REELSEARCH_COMPONENTS='{"algos": {"shots": {"detector": "transnetv2"}}}'``.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from reelsearch.core.components import ComponentKind
 from reelsearch.core.errors import ConfigError, validation_problems
 
 CONFIG_FILE_NAME = "reelsearch.toml"
@@ -98,8 +104,10 @@ class Settings(BaseSettings):
     algos: CommaList | None = Field(
         default=None, description="Algos ingest runs (with their dependencies); default all."
     )
-    components: dict[str, dict[str, Any]] = Field(
-        default_factory=dict, description="Options of each component, by component name."
+    components: dict[str, dict[str, dict[str, Any]]] = Field(
+        default_factory=dict,
+        description="Options of each component by kind and name: [components.algos.shots], "
+        "[components.encoders.clip], [components.searchers.visual]...",
     )
     postprocessors: CommaList = Field(
         default_factory=lambda: list(DEFAULT_POSTPROCESSORS),
@@ -249,6 +257,30 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("components", mode="before")
+    @classmethod
+    def _by_kind(cls, value: object) -> object:
+        if not isinstance(value, dict):
+            return value
+        sections = [kind.section for kind in ComponentKind]
+        for key in value:
+            if key in sections:
+                continue
+            if key in {kind.value for kind in ComponentKind}:
+                raise ValueError(f"[components.{key}] should be [components.{key}s]")
+            raise ValueError(
+                f"[components.{key}] is the old form: options are keyed by the component's "
+                f"kind and name now; write [components.algos.{key}] for the algo {key!r}, "
+                f"[components.searchers.{key}] for the searcher {key!r}, and so on "
+                f"(kinds: {', '.join(sections)})"
+            )
+        return value
+
+    def options_of(self, kind: ComponentKind | str, name: str) -> dict[str, Any]:
+        """The configured options of component ``name`` of ``kind``
+        (``[components.<kind>s.<name>]``); empty if none."""
+        return self.components.get(ComponentKind(kind).section, {}).get(name, {})
 
     @field_validator("home", mode="after")
     @classmethod

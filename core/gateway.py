@@ -49,9 +49,7 @@ class Gateway:
 
     def collection_of(self, algo: str) -> str:
         """The collection an algo's sink writes to."""
-        component = self.factory("algo", algo)
-        assert isinstance(component, Algo)
-        sink = component.sink()
+        sink = self.factory(Algo, algo).sink()
         if sink is None:
             raise RequestError(f"algo {algo!r} stores nothing searchable")
         return sink.collection().name

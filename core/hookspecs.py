@@ -29,7 +29,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
 @hookspec
-def register_algos(register: Callable[[type[Algo]], None]) -> None:  # type: ignore[type-arg]
+def register_algos(register: Callable[[type[Algo]], None]) -> None:
     """Register algo classes: ``register(MyAlgo)`` for each.
 
     Called once when the plugin host loads. Each class needs a unique ``name``, a ``version``,

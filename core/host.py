@@ -20,14 +20,8 @@ from reelsearch.core.registry import PluginInfo, Registry
 
 ENTRY_POINT_GROUP = "reelsearch.plugins"
 
-HOOKS: dict[str, ComponentKind] = {
-    "register_algos": "algo",
-    "register_encoders": "encoder",
-    "register_detectors": "detector",
-    "register_searchers": "searcher",
-    "register_postprocessors": "postprocessor",
-    "register_translators": "translator",
-}
+HOOKS: dict[str, ComponentKind] = {kind.hook: kind for kind in ComponentKind}
+"""The registration hook of each kind of component: ``register_algos`` -> algo, ..."""
 
 
 @dataclass(frozen=True)

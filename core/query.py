@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from reelsearch.core.components import PostProcessor, Searcher, Translator
 from reelsearch.core.config import Settings
@@ -92,6 +93,10 @@ class QueryProcessor:
             update={"offset": start, "page": None, "cursor": None}
             | ({"text": translated} if translated is not None else {})
         )
+        # Each step's options, validated once here (before any searcher runs) and kept in
+        # the request, where the step's options() finds them.
+        options = {post.name: post.options(ready) for post in chain}
+        ready = ready.model_copy(update={"options": {**ready.options, **options}})
         searchers = self.router.searchers(ready)
         page_and_one = start + request.limit + 1  # the extra hit: is there a next page?
         wide = any(post.needs_candidates(ready, len(searchers)) for post in chain)
@@ -105,7 +110,7 @@ class QueryProcessor:
             one_page=not wide,
         )
 
-    def chain(self, request: SearchRequest) -> list[PostProcessor]:
+    def chain(self, request: SearchRequest) -> list[PostProcessor[Any]]:
         """The request's post-processors, else the configured chain, ending in ``paginate``."""
         names = list(request.postprocessors or self.settings.postprocessors)
         if PAGINATE not in names:
@@ -113,9 +118,7 @@ class QueryProcessor:
         self._check_addressed(request, names)
         chain = []
         for name in names:
-            post = self.factory("postprocessor", name)
-            assert isinstance(post, PostProcessor)
-            chain.append(post)
+            chain.append(self.factory(PostProcessor, name).warmed())
         return chain
 
     def _check_addressed(self, request: SearchRequest, names: Sequence[str]) -> None:
@@ -143,8 +146,7 @@ class QueryProcessor:
             return None
         if _primary(request.language) == _primary(target):
             return None
-        translator = self.factory("translator", name)
-        assert isinstance(translator, Translator)
+        translator = self.factory(Translator, name).warmed()
         with span(
             self.settings,
             f"translator.{name}",

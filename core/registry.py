@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any
 
 from pydantic import BaseModel
 
 from reelsearch.core.components import (
     COMPONENT_BASES,
     Algo,
+    C,
     Component,
     ComponentKind,
     Encoder,
@@ -20,8 +21,6 @@ from reelsearch.core.components import (
     Translator,
 )
 from reelsearch.core.errors import PluginError, UnknownComponentError
-
-C = TypeVar("C", bound=Component)
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ class PluginInfo:
 class Registration:
     kind: ComponentKind
     name: str
-    component: type[Component]
+    component: type[Component[Any]]
     plugin: PluginInfo
 
 
@@ -56,8 +55,9 @@ class Registry:
         default_factory=lambda: {kind: {} for kind in COMPONENT_BASES}
     )
 
-    def add(self, kind: ComponentKind, component: object, plugin: PluginInfo) -> None:
+    def add(self, kind: ComponentKind | str, component: object, plugin: PluginInfo) -> None:
         """Validate ``component`` and record it; raise :class:`PluginError` naming the plugin."""
+        kind = ComponentKind(kind)
         base = COMPONENT_BASES[kind]
         where = plugin.describe()
         if not (inspect.isclass(component) and issubclass(component, base)):
@@ -81,7 +81,7 @@ class Registry:
                 f"{where}: {kind} {name!r} Config must set model_config = "
                 'ConfigDict(extra="forbid") so misspelled options are errors'
             )
-        if kind == "algo":
+        if kind is ComponentKind.ALGO:
             _check_algo(component, where)
         existing = self.entries[kind].get(name)
         if existing is not None:
@@ -91,32 +91,40 @@ class Registry:
             )
         self.entries[kind][name] = Registration(kind, name, component, plugin)
 
-    def names(self, kind: ComponentKind) -> list[str]:
-        return sorted(self.entries[kind])
+    def names(self, kind: ComponentKind | str) -> list[str]:
+        return sorted(self.entries[ComponentKind(kind)])
 
-    def get(self, kind: ComponentKind, name: str) -> Registration:
+    def get(self, kind: ComponentKind | str, name: str) -> Registration:
+        kind = ComponentKind(kind)
         try:
             return self.entries[kind][name]
         except KeyError:
             raise UnknownComponentError(kind, name, self.names(kind)) from None
 
-    def algo(self, name: str) -> type[Algo]:  # type: ignore[type-arg]
-        return self.get("algo", name).component  # type: ignore[return-value]
+    def component(self, base: type[C], name: str) -> type[C]:
+        """The class registered as ``name`` among the components of ``base``'s kind."""
+        component = self.get(base.kind, name).component
+        if not issubclass(component, base):
+            raise PluginError(f"{base.kind} {name!r} is not a {base.__name__}")
+        return component
 
-    def encoder(self, name: str) -> type[Encoder]:
-        return self.get("encoder", name).component  # type: ignore[return-value]
+    def algo(self, name: str) -> type[Algo[Any, Any]]:
+        return self.component(Algo, name)
 
-    def detector(self, name: str) -> type[ShotDetector]:
-        return self.get("detector", name).component  # type: ignore[return-value]
+    def encoder(self, name: str) -> type[Encoder[Any]]:
+        return self.component(Encoder, name)
 
-    def searcher(self, name: str) -> type[Searcher]:
-        return self.get("searcher", name).component  # type: ignore[return-value]
+    def detector(self, name: str) -> type[ShotDetector[Any]]:
+        return self.component(ShotDetector, name)
 
-    def postprocessor(self, name: str) -> type[PostProcessor]:
-        return self.get("postprocessor", name).component  # type: ignore[return-value]
+    def searcher(self, name: str) -> type[Searcher[Any]]:
+        return self.component(Searcher, name)
 
-    def translator(self, name: str) -> type[Translator]:
-        return self.get("translator", name).component  # type: ignore[return-value]
+    def postprocessor(self, name: str) -> type[PostProcessor[Any]]:
+        return self.component(PostProcessor, name)
+
+    def translator(self, name: str) -> type[Translator[Any]]:
+        return self.component(Translator, name)
 
     def by_plugin(self) -> dict[PluginInfo, list[Registration]]:
         out: dict[PluginInfo, list[Registration]] = {}
@@ -126,7 +134,7 @@ class Registry:
         return out
 
 
-def _check_algo(algo: type[Component], where: str) -> None:
+def _check_algo(algo: type[Component[Any]], where: str) -> None:
     name = algo.name
     version = getattr(algo, "version", None)
     if not isinstance(version, str) or not version:

@@ -111,8 +111,7 @@ class Router:
                 raise UnknownComponentError("searcher", name, registry.names("searcher"))
         chosen = []
         for name in registry.names("searcher"):
-            searcher = self.factory("searcher", name)
-            assert isinstance(searcher, Searcher)
+            searcher = self.factory(Searcher, name)
             if searcher.accepts(request):
                 chosen.append(searcher)
         if not chosen:
@@ -148,7 +147,7 @@ class Router:
                 searcher=searcher.name,
                 algo=searcher.algo,
             ) as current:
-                hits = searcher.search(request, ctx)
+                hits = searcher.warmed().search(request, ctx)
                 current.set_attribute("reelsearch.hits", len(hits))
                 current.set_attribute("reelsearch.asset_ids", sorted({h.asset_id for h in hits}))
         except Exception as exc:  # reported in the response, or raised if every searcher failed

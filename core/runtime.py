@@ -15,11 +15,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from reelsearch.core.catalog import Catalog
 from reelsearch.core.components import (
     Algo,
+    C,
     Component,
     ComponentKind,
     ProgressCallback,
@@ -104,8 +105,16 @@ class Runtime:
     def components(self) -> ComponentFactory:
         return ComponentFactory(self.registry, self.settings)
 
-    def component(self, kind: ComponentKind, name: str) -> Component:
-        """The configured instance of a registered component."""
+    @overload
+    def component(self, kind: type[C], name: str) -> C: ...
+
+    @overload
+    def component(self, kind: ComponentKind | str, name: str) -> Component[Any]: ...
+
+    def component(self, kind: type[C] | ComponentKind | str, name: str) -> Component[Any]:
+        """The configured (cold) instance of a registered component: ``component(Searcher,
+        "visual")`` is typed as a :class:`Searcher`; ``component("searcher", "visual")`` works
+        too."""
         return self.components(kind, name)
 
     def claim_home(self) -> None:
@@ -238,10 +247,8 @@ class Runtime:
         """Run ``request`` through the gateway."""
         return self.gateway.search(request)
 
-    def algo(self, name: str) -> Algo[Any]:
-        algo = self.component("algo", name)
-        assert isinstance(algo, Algo)
-        return algo
+    def algo(self, name: str) -> Algo[Any, Any]:
+        return self.component(Algo, name)
 
     def close(self) -> None:
         """Flush the store, stop what the runtime started and let the data home go."""

@@ -37,6 +37,7 @@ from reelsearch.core.components import (
     Translator,
     Vectors,
     options_for,
+    request_options,
 )
 from reelsearch.core.errors import (
     MediaError,
@@ -162,6 +163,7 @@ __all__ = [
     "point_id",
     "prefetch_frames",
     "probe",
+    "request_options",
     "require",
     "run_taps",
     "runs_of",

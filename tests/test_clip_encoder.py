@@ -124,7 +124,7 @@ def _fails_fast(config: ClipConfig, match: str) -> None:
         ClipEncoder(config).encode_text(["a red race car"])
     assert time.monotonic() - started < 5.0
     message = str(caught.value)
-    assert "components.clip.checkpoint = " in message
+    assert "components.encoders.clip.checkpoint = " in message
     assert "HF_HUB_OFFLINE" in message
 
 

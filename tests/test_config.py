@@ -39,14 +39,54 @@ def test_toml_file_then_environment_on_top(monkeypatch: pytest.MonkeyPatch, tmp_
     config = tmp_path / "reelsearch.toml"
     config.write_text(
         'store_url = "http://qdrant:6333"\nexecutor = "ray"\n\n'
-        '[components.shots]\ndetector = "transnetv2"\n'
+        '[components.algos.shots]\ndetector = "transnetv2"\n'
     )
     monkeypatch.setenv("REELSEARCH_CONFIG", str(config))
     monkeypatch.setenv("REELSEARCH_EXECUTOR", "local")
     settings = load_settings()
     assert settings.store_url == "http://qdrant:6333"
     assert settings.executor == "local"
-    assert settings.components == {"shots": {"detector": "transnetv2"}}
+    assert settings.options_of("algo", "shots") == {"detector": "transnetv2"}
+    assert settings.options_of("searcher", "shots") == {}
+
+
+def test_options_are_keyed_by_kind_and_name(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    config = tmp_path / "reelsearch.toml"
+    config.write_text(
+        "[components.algos.colorstats]\nwindow_seconds = 2\n\n"
+        '[components.searchers.colorstats]\nmetric = "rgb"\n'
+    )
+    monkeypatch.setenv("REELSEARCH_CONFIG", str(config))
+    settings = load_settings()
+    assert settings.options_of("algo", "colorstats") == {"window_seconds": 2}
+    assert settings.options_of("searcher", "colorstats") == {"metric": "rgb"}
+
+
+def test_component_options_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REELSEARCH_COMPONENTS", '{"encoders": {"clip": {"device": "cpu"}}}')
+    assert load_settings().options_of("encoder", "clip") == {"device": "cpu"}
+
+
+def test_old_component_table_says_what_to_write(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    config = tmp_path / "reelsearch.toml"
+    config.write_text('[components.shots]\ndetector = "transnetv2"\n')
+    monkeypatch.setenv("REELSEARCH_CONFIG", str(config))
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert "[components.shots] is the old form" in message
+    assert "write [components.algos.shots] for the algo 'shots'" in message
+    assert "[components.searchers.shots] for the searcher 'shots'" in message
+
+
+def test_singular_kind_table_names_the_plural(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REELSEARCH_COMPONENTS", '{"algo": {"shots": {}}}')
+    with pytest.raises(ConfigError, match=r"\[components.algo\] should be \[components.algos\]"):
+        load_settings()
 
 
 def test_config_file_in_the_data_home_is_read(tmp_path: Path) -> None:

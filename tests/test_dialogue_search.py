@@ -112,7 +112,7 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
     embedded = mux_subtitles(folder / "morgen.mkv", stream, "ger")
     with pytest.MonkeyPatch.context() as env:
         env.setenv("HF_HUB_OFFLINE", "1")  # nothing may download: the models are bundled
-        visual = {"shot_embeddings": {"encoder": "fake"}}
+        visual = {"algos": {"shot_embeddings": {"encoder": "fake"}}}
         with open_runtime(
             folder / "home", env, translator="phrasebook", components=visual
         ) as runtime:
@@ -289,13 +289,13 @@ def test_an_unavailable_encoder_skips_dialogue_with_the_remedy(
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     video = write_video(tmp_path / "french.mp4", shots("red", "blue"))
     write_text(tmp_path / "french.fr.srt", "1\n00:00:00,000 --> 00:00:01,000\nBonjour.\n")
-    multilingual = {"dialogue": {"encoder": "multilingual-minilm"}}
+    multilingual = {"algos": {"dialogue": {"encoder": "multilingual-minilm"}}}
     with open_runtime(tmp_path / "home", monkeypatch, components=multilingual) as runtime:
         (report,) = runtime.ingest([video], algos=["dialogue"]).reports
         assert report.computed == ["shots"]
         reason = report.skipped["dialogue"]
         assert "paraphrase-multilingual-MiniLM-L12-v2" in reason
-        assert "[components.multilingual-minilm] model to a local folder" in reason
+        assert "[components.encoders.multilingual-minilm] model to a local folder" in reason
         assert search(runtime, "bonjour") == []
 
 

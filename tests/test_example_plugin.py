@@ -92,6 +92,20 @@ def test_runtime_discovers_and_runs_it(on_path: Path, tmp_path: Path, make_video
         assert [(h.start, h.end) for h in hits] == [(0.0, 1.0), (1.0, 2.0)]
 
 
+def test_configured_by_kind_and_name(
+    on_path: Path, tmp_path: Path, make_video: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The algo's options do not reach the searcher of the same name."""
+    video = make_video("yellow.mp4", [("yellow", 48)])  # type: ignore[operator]
+    config = tmp_path / "reelsearch.toml"
+    config.write_text("[components.algos.colorstats]\nwindow_seconds = 2\n")
+    monkeypatch.setenv("REELSEARCH_CONFIG", str(config))
+    with Runtime(load_settings(home=tmp_path / "home", algos=["colorstats"])) as rs:
+        rs.ingest([video], title="Yellow")
+        hits = rs.search(SearchRequest(text="yellow", algos=["colorstats"])).hits
+        assert [(h.start, h.end) for h in hits] == [(0.0, 2.0)]
+
+
 def test_its_own_test_suite_passes_against_the_installed_package(
     installed: Path, tmp_path: Path
 ) -> None:

@@ -109,7 +109,7 @@ def test_the_clip_encoder_runs_on_the_actor_pool(
         tmp_path / "home",
         executor="ray",
         ray_actors=2,
-        components={"clip": {"checkpoint": str(model)}},
+        components={"encoders": {"clip": {"checkpoint": str(model)}}},
     )
     red_blue = make_video("red_blue.mp4", [("red", 24), ("blue", 24)])
     green = make_video("green.mp4", [("green", 48)])

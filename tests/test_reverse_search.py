@@ -27,7 +27,7 @@ def mdn(real_media: RealMedia) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def runtime(mdn: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
     folder = save_layout_clip(tmp_path_factory.mktemp("model") / "layout")
-    clip = {"clip": {"checkpoint": str(folder)}}
+    clip = {"encoders": {"clip": {"checkpoint": str(folder)}}}
     with isolated_runtime(tmp_path_factory.mktemp("home"), components=clip) as rs:
         for name, path in mdn.items():
             rs.ingest([path], title=name, algos=["shot_embeddings"])

@@ -57,7 +57,7 @@ def test_minilm_is_the_bundled_model_with_384_dimensions(minilm: MiniLMEncoder) 
     [
         (
             MultilingualMiniLMEncoder(),
-            "set [components.multilingual-minilm] model to a local folder",
+            "set [components.encoders.multilingual-minilm] model to a local folder",
         ),
         (
             MiniLMEncoder(SentenceEncoderConfig(model="sentence-transformers/no-such-model")),

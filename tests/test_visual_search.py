@@ -26,7 +26,7 @@ from reelsearch.sdk import (
 from reelsearch.sdk.testing import PALETTE, RegisterPlugin, SearcherContract
 
 MakeVideo = Callable[..., Path]
-FAKE = {"shot_embeddings": {"encoder": "fake"}}
+FAKE = {"algos": {"shot_embeddings": {"encoder": "fake"}}}
 
 
 def ingest_two_titles(rs: Runtime, make_video: MakeVideo) -> Runtime:
@@ -126,16 +126,18 @@ def test_a_search_before_any_ingest_finds_nothing(register_plugin: RegisterPlugi
 def test_the_hnsw_search_breadth_is_configurable(
     register_plugin: RegisterPlugin, make_video: MakeVideo
 ) -> None:
-    tuned = {**FAKE, "visual": {"hnsw_ef": 4}}
+    tuned = {**FAKE, "searchers": {"visual": {"hnsw_ef": 4}}}
     rs = ingest_two_titles(
         register_plugin(FakeEncoderPlugin, name="fake-encoder", components=tuned), make_video
     )
     rs.store.optimize()
     assert search(rs, text="blue", limit=1) == [("Red then blue", 1)]
     rs.close()  # one runtime per data home at a time
-    broken = {**FAKE, "visual": {"hnsw_ef": 0}}
+    broken = {**FAKE, "searchers": {"visual": {"hnsw_ef": 0}}}
     rs = register_plugin(FakeEncoderPlugin, name="fake-encoder", components=broken)
-    with pytest.raises(ConfigError, match=r"\[components.visual\]\): hnsw_ef: .*greater than"):
+    with pytest.raises(
+        ConfigError, match=r"\[components.searchers.visual\]\): hnsw_ef: .*greater than"
+    ):
         rs.search(SearchRequest(text="red", algos=["visual"]))
 
 
@@ -146,7 +148,9 @@ def test_another_encoder_configuration_means_other_vectors(
     algo = rs.algo("shot_embeddings")
     assert isinstance(algo, ShotEmbeddingsAlgo)
     other = register_plugin(
-        FakeEncoderPlugin, name="fake-encoder", components={**FAKE, "fake": {"dimension": 32}}
+        FakeEncoderPlugin,
+        name="fake-encoder",
+        components={**FAKE, "encoders": {"fake": {"dimension": 32}}},
     ).algo("shot_embeddings")
     assert algo.fingerprint(None) != other.fingerprint(None)  # type: ignore[arg-type]
 
@@ -165,7 +169,7 @@ def test_without_clip_weights_ingest_skips_visual_search_and_says_why(
     assert report.computed == ["shots"]
     reason = report.skipped["shot_embeddings"]
     assert "CLIP weights unavailable" in reason
-    assert "components.clip.checkpoint = " in reason
+    assert "components.encoders.clip.checkpoint = " in reason
     assert COLLECTION not in rs.store.collections()
     with pytest.raises(ModelUnavailableError, match="HF_HUB_OFFLINE"):
         rs.search(SearchRequest(text="red", algos=["visual"]))

@@ -18,7 +18,13 @@ from reelsearch.plugins.postprocessors.fusion import Fuse, FusionOptions
 from reelsearch.plugins.postprocessors.grouping import Group, GroupOptions
 from reelsearch.plugins.postprocessors.intersection import Intersect, IntersectOptions
 from reelsearch.plugins.postprocessors.merging import Merge, MergeOptions
-from reelsearch.plugins.postprocessors.ordering import MinScore, Paginate, Sort
+from reelsearch.plugins.postprocessors.ordering import (
+    MinScore,
+    MinScoreOptions,
+    Paginate,
+    Sort,
+    SortOptions,
+)
 from reelsearch.sdk import PostProcessor, hookimpl
 
 POSTPROCESSORS: tuple[type[PostProcessor], ...] = (
@@ -50,7 +56,9 @@ __all__ = [
     "Merge",
     "MergeOptions",
     "MinScore",
+    "MinScoreOptions",
     "Paginate",
     "Sort",
+    "SortOptions",
     "register_postprocessors",
 ]

@@ -14,12 +14,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from reelsearch.plugins.postprocessors.options import options
 from reelsearch.sdk import Hit, PostProcessor, SearchRequest, best_first
 
 
 class FusionOptions(BaseModel):
-    """Options of ``fuse`` (``[components.fuse]`` or ``request.options["fuse"]``)."""
+    """Options of ``fuse`` (``[components.postprocessors.fuse]``, ``request.options["fuse"]``)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -62,18 +61,17 @@ class _Fused:
         return hit.model_copy(update={"score": self.score, "extra": extra})
 
 
-class Fuse(PostProcessor):
+class Fuse(PostProcessor[FusionOptions]):
     """Fuses the hit lists of several searchers into one ranking."""
 
     name = "fuse"
     description = "Fuse the hits of several searchers: reciprocal-rank (default) or weighted."
-    Config = FusionOptions
 
     def needs_candidates(self, request: SearchRequest, searchers: int) -> bool:
         return searchers > 1  # a single list is left as it is
 
     def process(self, request: SearchRequest, hits: list[Hit]) -> list[Hit]:
-        chosen = options(self, request, FusionOptions)
+        chosen = self.options(request)
         lists: dict[str, list[Hit]] = {}
         for hit in hits:
             lists.setdefault(source_of(hit), []).append(hit)

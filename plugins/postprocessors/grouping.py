@@ -8,9 +8,10 @@ group over all pages.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from reelsearch.plugins.postprocessors.options import options
 from reelsearch.sdk import Hit, HitGroup, PostProcessor, SearchRequest, SearchResponse
 
 
@@ -19,6 +20,9 @@ class GroupOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    by: Literal["title", "asset"] | None = Field(
+        default=None, description="Group by title or asset; none: leave the hits as they are."
+    )
     per_group: int | None = Field(
         default=None, ge=1, description="Keep at most this many hits of each group."
     )
@@ -29,32 +33,32 @@ def group_key(hit: Hit, by: str) -> str:
     return hit.title if by == "title" else hit.asset_id
 
 
-class Group(PostProcessor):
-    """Groups hits by ``request.group_by`` (title or asset)."""
+class Group(PostProcessor[GroupOptions]):
+    """Groups hits by title or asset (``request.group_by``, option ``by``)."""
 
     name = "group"
     description = "Keep the hits of one title (or asset) together (request.group_by)."
-    Config = GroupOptions
+    request_fields = {"group_by": "by"}
 
     def needs_candidates(self, request: SearchRequest, searchers: int) -> bool:
-        return request.group_by is not None
+        return self.options(request).by is not None
 
     def process(self, request: SearchRequest, hits: list[Hit]) -> list[Hit]:
-        if request.group_by is None:
+        chosen = self.options(request)
+        if chosen.by is None:
             return hits
-        cap = options(self, request, GroupOptions).per_group
         groups: dict[str, list[Hit]] = {}
         for hit in hits:
-            groups.setdefault(group_key(hit, request.group_by), []).append(hit)
+            groups.setdefault(group_key(hit, chosen.by), []).append(hit)
         return [
             hit.model_copy(update={"extra": {**hit.extra, "group": key}})
             for key, members in groups.items()
-            for hit in members[:cap]
+            for hit in members[: chosen.per_group]
         ]
 
     def process_response(self, request: SearchRequest, response: SearchResponse) -> SearchResponse:
         grouped = super().process_response(request, response)
-        if request.group_by is None:
+        if self.options(request).by is None:
             return grouped
         summary: dict[str, HitGroup] = {}
         for hit in grouped.hits:

@@ -13,7 +13,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from reelsearch.plugins.postprocessors.options import options
 from reelsearch.sdk import (
     Hit,
     Intersection,
@@ -58,12 +57,11 @@ class _Ranked:
         return None
 
 
-class Intersect(PostProcessor):
+class Intersect(PostProcessor[IntersectOptions]):
     """Keeps hits that co-occur in time with hits of the request's other queries."""
 
     name = "intersect"
     description = "Keep hits overlapping, within N seconds, hits of another query."
-    Config = IntersectOptions
 
     def needs_candidates(self, request: SearchRequest, searchers: int) -> bool:
         return bool(request.intersect)
@@ -71,7 +69,7 @@ class Intersect(PostProcessor):
     def process(self, request: SearchRequest, hits: list[Hit]) -> list[Hit]:
         if not request.intersect:
             return hits
-        chosen = options(self, request, IntersectOptions)
+        chosen = self.options(request)
         others = [_Ranked(intersection) for intersection in request.intersect]
         kept = []
         for rank, hit in enumerate(best_first(hits), start=1):

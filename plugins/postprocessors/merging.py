@@ -11,7 +11,6 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from reelsearch.plugins.postprocessors.fusion import source_of
-from reelsearch.plugins.postprocessors.options import options
 from reelsearch.sdk import Hit, PostProcessor, SearchRequest, best_first
 
 
@@ -43,15 +42,14 @@ def _merged(run: list[Hit]) -> Hit:
     )
 
 
-class Merge(PostProcessor):
+class Merge(PostProcessor[MergeOptions]):
     """Merges hits of one searcher that are adjacent in the same asset."""
 
     name = "merge"
     description = "Merge adjacent hits of the same shot (or within a gap of seconds)."
-    Config = MergeOptions
 
     def process(self, request: SearchRequest, hits: list[Hit]) -> list[Hit]:
-        gap = options(self, request, MergeOptions).gap
+        gap = self.options(request).gap
         runs: list[list[Hit]] = []
         ordered = sorted(hits, key=lambda h: (h.asset_id, source_of(h), h.start, h.end, h.id))
         for hit in ordered:

@@ -2,32 +2,58 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
 from reelsearch.sdk import Hit, PostProcessor, SearchRequest, SearchResponse, best_first
 
 
-class Sort(PostProcessor):
-    """Orders hits by ``request.sort``: best first, or by title, asset and start time."""
+class SortOptions(BaseModel):
+    """Options of ``sort`` (``request.sort`` sets ``by``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    by: Literal["score", "time"] = Field(
+        default="score", description="Best first, or by title, asset and start time."
+    )
+
+
+class Sort(PostProcessor[SortOptions]):
+    """Orders hits best first, or by title, asset and start time (``request.sort``)."""
 
     name = "sort"
     description = "Order hits by score, or by time within each title (request.sort)."
+    request_fields = {"sort": "by"}
 
     def process(self, request: SearchRequest, hits: list[Hit]) -> list[Hit]:
-        if request.sort == "time":
+        if self.options(request).by == "time":
             return sorted(hits, key=lambda h: (h.title, h.asset_id, h.start, h.end, h.id))
         return best_first(hits)
 
     def needs_candidates(self, request: SearchRequest, searchers: int) -> bool:
-        return request.sort == "time"
+        return self.options(request).by == "time"
 
 
-class MinScore(PostProcessor):
-    """Drops hits scoring below ``request.min_score``."""
+class MinScoreOptions(BaseModel):
+    """Options of ``min_score`` (``request.min_score`` sets ``threshold``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    threshold: float | None = Field(
+        default=None, allow_inf_nan=False, description="Drop hits scoring below this."
+    )
+
+
+class MinScore(PostProcessor[MinScoreOptions]):
+    """Drops hits scoring below a threshold (``request.min_score``)."""
 
     name = "min_score"
     description = "Drop hits scoring below request.min_score."
+    request_fields = {"min_score": "threshold"}
 
     def process(self, request: SearchRequest, hits: list[Hit]) -> list[Hit]:
-        threshold = request.min_score
+        threshold = self.options(request).threshold
         return hits if threshold is None else [h for h in hits if h.score >= threshold]
 
     def needs_candidates(self, request: SearchRequest, searchers: int) -> bool:

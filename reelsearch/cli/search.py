@@ -262,7 +262,7 @@ def demo_visual_searches(rs: Runtime) -> None:
     except ModelUnavailableError:
         out.print(
             "Visual search is unavailable here: the CLIP weights could not be loaded "
-            "(set components.clip.checkpoint to a local file); skipping the text, image and "
+            "(set components.encoders.clip.checkpoint to a local file); skipping the text, image and "
             "like-shot searches."
         )
         return

@@ -27,7 +27,7 @@ class FakeEncoderConfig(BaseModel):
     dimension: int = Field(default=64, ge=8, description="Length of the vectors.")
 
 
-class FakeEncoder(Encoder):
+class FakeEncoder(Encoder[FakeEncoderConfig]):
     """Hash-based text vectors; images as the text of their dominant colours."""
 
     name = "fake"
@@ -35,15 +35,13 @@ class FakeEncoder(Encoder):
     modalities: ClassVar[frozenset[Modality]] = frozenset({Modality.TEXT, Modality.IMAGE})
     Config = FakeEncoderConfig
 
-    def __init__(self, config: BaseModel | None = None) -> None:
+    def __init__(self, config: FakeEncoderConfig | None = None) -> None:
         super().__init__(config)
         self.warm_ups = 0
 
     @property
     def dimension(self) -> int:
-        config = self.config
-        assert isinstance(config, FakeEncoderConfig)
-        return config.dimension
+        return self.config.dimension
 
     def warm_up(self) -> None:
         self.warm_ups += 1

@@ -40,17 +40,14 @@ class ColorStatsConfig(BaseModel):
     window_seconds: float = Field(default=1.0, gt=0, description="Length of each window.")
 
 
-class ColorStatsAlgo(Algo[ColorStats]):
+class ColorStatsAlgo(Algo[ColorStats, ColorStatsConfig]):
     """Mean colour and brightness per window, from one decode pass at 32x18."""
 
     name = "colorstats"
     version = "1"
     description = "Mean RGB colour and brightness per time window."
-    Record = ColorStats
-    Config = ColorStatsConfig
 
     def run(self, ctx: AlgoContext) -> list[ColorStats]:
-        assert isinstance(self.config, ColorStatsConfig)
         media = ctx.asset.media
         assert media is not None, "the runtime probes every asset"
         per_window = max(1, round(self.config.window_seconds * media.fps))

@@ -2,8 +2,10 @@
 phrase, words or meaning, by speaker, across titles.
 
 It registers the ``dialogue`` algo (records: :class:`DialogueLine`, collection ``dialogue``)
-and the ``dialogue`` searcher. Both read ``[components.dialogue]``; the text encoder they use
-(``minilm`` by default) comes from the ``sentence-transformers`` plugin.
+and the ``dialogue`` searcher. The algo reads ``[components.algos.dialogue]``, the searcher
+``[components.searchers.dialogue]``; both use the text encoder the algo's config names
+(``minilm`` by default, from the ``sentence-transformers`` plugin): the algo embeds each line
+when it runs, on the executor, and the searcher embeds queries with the same encoder.
 """
 
 from __future__ import annotations
@@ -12,7 +14,11 @@ from collections.abc import Callable
 
 from reelsearch.plugins.algos.dialogue.algo import DialogueAlgo, DialogueConfig
 from reelsearch.plugins.algos.dialogue.record import DialogueLine, ShotChange, Word
-from reelsearch.plugins.algos.dialogue.searcher import DialogueOptions, DialogueSearcher
+from reelsearch.plugins.algos.dialogue.searcher import (
+    DialogueOptions,
+    DialogueSearchConfig,
+    DialogueSearcher,
+)
 from reelsearch.plugins.algos.dialogue.sink import DialogueSink
 from reelsearch.plugins.algos.dialogue.timed_text import Cue, SubtitleError
 from reelsearch.sdk import Algo, Searcher, hookimpl
@@ -36,6 +42,7 @@ __all__ = [
     "DialogueConfig",
     "DialogueLine",
     "DialogueOptions",
+    "DialogueSearchConfig",
     "DialogueSearcher",
     "DialogueSink",
     "ShotChange",

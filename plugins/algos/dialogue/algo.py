@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 
 class DialogueConfig(BaseModel):
-    """Options of dialogue indexing and search (``[components.dialogue]``)."""
+    """Options of dialogue indexing and search (``[components.algos.dialogue]``)."""
 
     model_config = ConfigDict(extra="forbid")
 

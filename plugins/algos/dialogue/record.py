@@ -41,6 +41,9 @@ class DialogueLine(BaseModel):
     clip: str | None = Field(default=None, description="Clip of the line's shot.")
     source: Literal["subtitles", "speech"]
     words: list[Word] = Field(default_factory=list, description="Word timings (speech only).")
+    vector: list[float] = Field(
+        default_factory=list, description="The text's unit-length embedding (the algo's encoder)."
+    )
 
 
 class ShotSpan(BaseModel):

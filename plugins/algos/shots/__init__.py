@@ -12,7 +12,7 @@ from reelsearch.sdk import Algo, hookimpl
 
 
 @hookimpl
-def register_algos(register: Callable[[type[Algo]], None]) -> None:  # type: ignore[type-arg]
+def register_algos(register: Callable[[type[Algo]], None]) -> None:
     """Register the ``shots`` algo."""
     register(ShotsAlgo)
 

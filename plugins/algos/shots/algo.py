@@ -55,7 +55,7 @@ class ShotsConfig(BaseModel):
     )
 
 
-class ShotsAlgo(Algo[ShotRecord]):
+class ShotsAlgo(Algo[ShotRecord, ShotsConfig]):
     """Splits a video into shots with a registered shot detector.
 
     One sequential decoding pass feeds the detector its small frames and keeps thumbnail
@@ -67,16 +67,9 @@ class ShotsAlgo(Algo[ShotRecord]):
     description = "Shot segmentation with thumbnails and optional clips."
     version = "1"
     depends_on = ()
-    Record = ShotRecord
-    Config = ShotsConfig
-
-    @property
-    def settings(self) -> ShotsConfig:
-        assert isinstance(self.config, ShotsConfig)
-        return self.config
 
     def run(self, ctx: AlgoContext) -> list[ShotRecord]:
-        settings = self.settings
+        settings = self.config
         path = local_path(ctx.asset.uri)
         info = ctx.asset.media or probe(path)
         detector = ctx.detector(settings.detector)

@@ -88,7 +88,7 @@ class ContentConfig(BaseModel):
         )
 
 
-class ContentDetector(ShotDetector):
+class ContentDetector(ShotDetector[ContentConfig]):
     """Finds hard cuts, fades and dissolves from how the picture changes between frames.
 
     Works on 48x27 RGB frames in one streaming pass: a few NumPy operations per batch, a few
@@ -98,12 +98,10 @@ class ContentDetector(ShotDetector):
 
     name = "content"
     description = "Fast content detector: hard cuts, fades and dissolves (NumPy, CPU)."
-    Config = ContentConfig
     frame_size = (48, 27)
 
     def detect(self, batches: Iterable[FrameBatch], fps: float) -> list[int]:
         config = self.config
-        assert isinstance(config, ContentConfig)
         rules = config.rules(fps)
         half = rules.dissolve_half
         offsets = [1, *range(2, rules.flash_frames + 2), 2 * half]

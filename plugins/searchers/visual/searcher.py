@@ -22,7 +22,7 @@ from reelsearch.sdk import (
 
 
 class VisualConfig(BaseModel):
-    """Options of the ``visual`` searcher (``[components.visual]``)."""
+    """Options of the ``visual`` searcher (``[components.searchers.visual]``)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -50,7 +50,7 @@ class VisualConfig(BaseModel):
     )
 
 
-class VisualSearcher(Searcher):
+class VisualSearcher(Searcher[VisualConfig]):
     """Nearest shots, by cosine similarity, in the ``shot_embeddings`` collection.
 
     A ``like`` query uses the stored vector of an indexed shot and leaves that shot out.
@@ -63,22 +63,16 @@ class VisualSearcher(Searcher):
         {Capability.VECTOR, Capability.FILTERS}
     )
     query_kinds: ClassVar[frozenset[str]] = frozenset({"text", "image", "like", "clip"})
-    Config = VisualConfig
-
-    @property
-    def settings(self) -> VisualConfig:
-        assert isinstance(self.config, VisualConfig)
-        return self.config
 
     def encoder_name(self) -> str:
         """The encoder of queries, which also names the stored vectors."""
-        if self.settings.encoder:
-            return self.settings.encoder
+        if self.config.encoder:
+            return self.config.encoder
         algo_config = self.component("algo", self.algo).config
         name = getattr(algo_config, "encoder", None)
         if not isinstance(name, str):
             raise RequestError(
-                f"algo {self.algo!r} names no encoder; set components.{self.name}.encoder"
+                f"algo {self.algo!r} names no encoder; set components.searchers.{self.name}.encoder"
             )
         return name
 
@@ -103,8 +97,8 @@ class VisualSearcher(Searcher):
             using=using,
             filter=filter_,
             limit=request.offset + request.limit,
-            exact=self.settings.exact,
-            hnsw_ef=self.settings.hnsw_ef,
+            exact=self.config.exact,
+            hnsw_ef=self.config.hnsw_ef,
         )
         return [self._hit(point) for point in points]
 
@@ -115,7 +109,7 @@ class VisualSearcher(Searcher):
         elif request.image is not None:
             vectors = encoder.encode_images([load_image(request.image)])
         elif request.clip is not None:
-            settings = self.settings
+            settings = self.config
             vectors = clip_vector(
                 encoder, request.clip, settings.clip_frames, settings.frame_short_side
             )
