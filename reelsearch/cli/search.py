@@ -10,6 +10,7 @@ import typer
 from pydantic import ValidationError
 
 from reelsearch.cli._app import app, console, errors, out, plain, print_json, print_warning
+from reelsearch.cli.shots import write_export
 from reelsearch.core.errors import (
     ModelUnavailableError,
     ReelsearchError,
@@ -25,6 +26,7 @@ from reelsearch.core.models import (
     SearchResponse,
 )
 from reelsearch.core.runtime import Runtime
+from reelsearch.exports import ExportFormat, assets_of, export_hits
 
 
 @dataclass
@@ -213,6 +215,20 @@ def search(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help='Print {"hits": [...]}.')] = False,
+    export_format: Annotated[
+        ExportFormat | None,
+        typer.Option(
+            "--format",
+            help="Export the hits as an edit: edl, otio, fcpxml (Final Cut Pro X), xml (Final "
+            "Cut Pro 7, Premiere, Resolve), csv or json.",
+        ),
+    ] = None,
+    handles: Annotated[
+        float, typer.Option("--handles", min=0, help="Seconds added before and after each hit.")
+    ] = 0.0,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the export to this file.")
+    ] = None,
 ) -> None:
     """Find shots across the catalog, or within chosen titles or metadata."""
     options = SearchOptions(
@@ -234,8 +250,17 @@ def search(
         request = search_request(options)
         with Runtime() as rs:
             response = rs.search(request)
+            if export_format is not None:
+                assets = assets_of(response.hits, rs.catalog.get)
+                name = request.text or "reelsearch hits"
+                exported = export_hits(
+                    response.hits, assets, export_format, handles=handles, name=name
+                )
     for failure in response.errors:
         print_warning(f"search {failure.searcher!r} failed", failure.message)
+    if export_format is not None:
+        write_export(exported, output, f"{len(response.hits)} hits")
+        return
     if as_json:
         document: dict[str, Any] = {"hits": [hit_json(h) for h in response.hits]}
         if response.errors:

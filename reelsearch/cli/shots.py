@@ -52,8 +52,13 @@ def shots(
             ctx = AlgoContext(asset, {}, Path(scratch), rs.components, on_step("shots", asset))
             found = [Shot.model_validate(r.model_dump()) for r in algo.run(ctx)]
         text = export_shots(found, asset, output_format, handles=handles)
+    write_export(text, output, f"{len(found)} shots")
+
+
+def write_export(text: str, output: Path | None, what: str) -> None:
+    """Print an export on stdout, or write it to ``output`` and say so (``what``) on stderr."""
     if output is None:
         typer.echo(text, nl=not text.endswith("\n"))
-    else:
-        output.write_text(text)
-        console.print(plain(f"{len(found)} shots written to {output}"))
+        return
+    output.write_text(text, encoding="utf-8")
+    console.print(plain(f"{what} written to {output}"))

@@ -7,7 +7,7 @@ CMX 3600 EDL, an OTIO file, Final Cut Pro X ``.fcpxml``, Final Cut Pro 7 XML, CS
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from reelsearch.core.models import Asset, Hit, Shot
 from reelsearch.exports.formats import FIELDS, ExportFormat, event_rows, render
@@ -29,6 +29,7 @@ __all__ = [
     "EditSource",
     "ExportError",
     "ExportFormat",
+    "assets_of",
     "build_timeline",
     "edit_rate",
     "event_rows",
@@ -63,6 +64,12 @@ def export_hits(
     """
     timeline = build_timeline(hit_events(hits, assets), name, handles)
     return render(timeline, output_format)
+
+
+def assets_of(hits: Sequence[Hit], lookup: Callable[[str], Asset | None]) -> dict[str, Asset]:
+    """The asset of each hit that ``lookup`` (e.g. ``Catalog.get``) knows, by asset id."""
+    found = {asset_id: lookup(asset_id) for asset_id in {hit.asset_id for hit in hits}}
+    return {asset_id: asset for asset_id, asset in found.items() if asset is not None}
 
 
 def export_shots(
