@@ -229,6 +229,8 @@ class Runtime:
                 result.failures[str(path)] = exc
                 continue
             assets.setdefault(asset.id, asset)
+        if not assets:  # every file failed its probe: load no plugin, model or store
+            return result
         targets = list(algos) if algos is not None else self.default_algos()
 
         def drop(asset: Asset, error: ReelsearchError) -> None:

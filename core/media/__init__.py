@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from reelsearch.core.media.black import BlackRuns, brightness, runs_of
 from reelsearch.core.media.clips import ShotClipWriter
+from reelsearch.core.media.container import open_local_media
 from reelsearch.core.media.decode import (
     FramesAt,
     FrameSize,
     FrameTap,
     RGBFrames,
     RGBImage,
+    decode_audio,
     decode_frames,
     even_size,
     run_taps,
@@ -36,9 +38,11 @@ __all__ = [
     "VideoWriter",
     "brightness",
     "content_hash",
+    "decode_audio",
     "decode_frames",
     "encode_jpeg",
     "even_size",
+    "open_local_media",
     "probe",
     "run_taps",
     "runs_of",

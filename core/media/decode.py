@@ -29,12 +29,13 @@ from typing import cast
 
 import av
 import numpy as np
+from av.audio.resampler import AudioResampler
 from av.video.frame import VideoFrame
 from av.video.reformatter import Interpolation, VideoReformatter
 from numpy.typing import NDArray
 
 from reelsearch.core.errors import MediaError
-from reelsearch.core.media.probe import open_container
+from reelsearch.core.media.container import ffmpeg_reason, open_local_media
 
 FrameSize = tuple[int, int]
 """``(width, height)`` in pixels."""
@@ -44,6 +45,9 @@ RGBFrames = NDArray[np.uint8]
 
 RGBImage = NDArray[np.uint8]
 """One ``(height, width, 3)`` RGB frame."""
+
+AudioSamples = NDArray[np.float32]
+"""Mono audio samples in ``[-1, 1]``."""
 
 DEFAULT_BATCH = 64
 DEFAULT_PREFETCH = 4
@@ -243,7 +247,7 @@ def run_taps(
 
 def _decoded(path: Path, skip_loop_filter: bool) -> Iterator[tuple[int, VideoFrame]]:
     """Number and decode every video frame of ``path``, wrapping FFmpeg errors."""
-    with open_container(path) as container:
+    with open_local_media(path) as container:
         if not container.streams.video:
             raise MediaError(f"{path}: no video stream")
         stream = container.streams.video[0]
@@ -262,6 +266,31 @@ def _decoded(path: Path, skip_loop_filter: bool) -> Iterator[tuple[int, VideoFra
                 raise MediaError(f"{path}: cannot decode frame {index}: {reason}") from None
             yield index, frame
             index += 1
+
+
+def decode_audio(path: str | os.PathLike[str], sample_rate: int = 16_000) -> AudioSamples:
+    """Decode the first audio stream of a media file, mixed down to mono at ``sample_rate``.
+
+    Raises:
+        MediaError: The file cannot be opened, has no audio stream, or its audio cannot be
+            decoded.
+    """
+    # 16-bit output, as faster-whisper decodes: FFmpeg then scales the down-mix to never clip.
+    resampler = AudioResampler(format="s16", layout="mono", rate=sample_rate)
+    parts: list[NDArray[np.int16]] = []
+    with open_local_media(path) as container:
+        if not container.streams.audio:
+            raise MediaError(f"{path}: no audio stream")
+        try:
+            for frame in container.decode(container.streams.audio[0]):
+                parts.extend(out.to_ndarray()[0] for out in resampler.resample(frame))
+            parts.extend(out.to_ndarray()[0] for out in resampler.resample(None))
+        except av.FFmpegError as exc:
+            raise MediaError(f"{path}: cannot decode its audio: {ffmpeg_reason(exc)}") from None
+    if not parts:
+        return np.zeros(0, np.float32)
+    samples: AudioSamples = np.concatenate(parts).astype(np.float32) / 32768.0
+    return samples
 
 
 class _TapFeed:

@@ -22,14 +22,18 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import av
 
 from reelsearch.core.errors import MediaError
+from reelsearch.core.media.container import (
+    ffmpeg_reason,
+    local_media_file,
+    open_local_media,
+    reading,
+)
 from reelsearch.core.models import MediaInfo
 
 HASH_CHUNK = 1 << 20
@@ -40,24 +44,16 @@ TIMECODE = re.compile(r"\d{2}:[0-5]\d:[0-5]\d[:;.]\d{2}")
 END_TOLERANCE_SECONDS = 0.5
 """How far before its declared duration a file's last packet may end and still be complete."""
 
-_SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
-    (4, b"ftyp", "MP4/MOV"),
-    (0, b"\x1a\x45\xdf\xa3", "Matroska/WebM"),
-    (0, b"RIFF", "AVI"),
-    (0, b"OggS", "Ogg"),
-    (0, b"FLV", "FLV"),
-    (0, b"\x00\x00\x01\xba", "MPEG-PS"),
-)
-
 
 def content_hash(path: str | os.PathLike[str]) -> str:
     """The SHA-256 hex digest of a file's bytes, read in 1 MiB chunks.
 
     Raises:
-        MediaError: The file is missing or unreadable.
+        MediaError: The file is missing, unreadable or not a regular file.
     """
     digest = hashlib.sha256()
-    with _reading(path), open(path, "rb") as file:
+    resolved, _ = local_media_file(path)
+    with reading(path), open(resolved, "rb") as file:
         for chunk in iter(lambda: file.read(HASH_CHUNK), b""):
             digest.update(chunk)
     return digest.hexdigest()
@@ -71,15 +67,17 @@ def probe(path: str | os.PathLike[str]) -> MediaInfo:
             media file, no video stream, truncated or corrupt.
     """
     path = Path(path)
-    size = _checked_size(path)
-    with open_container(path) as container:
+    _, size = local_media_file(path)
+    with open_local_media(path) as container:
         if not container.streams.video:
-            kinds = sorted({stream.type for stream in container.streams}) or ["none"]
+            kinds: list[str] = sorted({stream.type for stream in container.streams}) or ["none"]
             raise MediaError(f"{path}: no video stream (streams found: {', '.join(kinds)})")
         video = container.streams.video[0]
         fps = float(video.average_rate or video.guessed_rate or 0)
         if fps <= 0:
             raise MediaError(f"{path}: the video stream declares no frame rate")
+        if video.codec_context.width <= 0 or video.codec_context.height <= 0:
+            raise MediaError(f"{path}: the video stream declares no picture size")
         frames, end = _count_frames(path, container, video)
         declared = container.duration / av.time_base if container.duration else None
         _check_complete(path, frames, int(video.frames or 0), end, declared)
@@ -106,46 +104,6 @@ def start_timecode(container: Any) -> str | None:
     return next((tc for tc in found if TIMECODE.fullmatch(tc)), None)
 
 
-def open_container(path: Path) -> Any:
-    """Open ``path`` with PyAV for reading, turning FFmpeg's refusal into a :class:`MediaError`.
-
-    A file that starts like a known container but cannot be opened is reported as truncated or
-    corrupt (e.g. an MP4 cut off before its ``moov`` index); anything else as not a media file.
-    """
-    _checked_size(path)
-    try:
-        return av.open(str(path), metadata_errors="ignore")
-    except av.FFmpegError as exc:
-        kind = _container_kind(path)
-        if kind is None:
-            raise MediaError(f"{path}: not a media file ({_reason(exc)})") from None
-        raise MediaError(
-            f"{path}: truncated or corrupt {kind} file, its header or index cannot be read "
-            f"({_reason(exc)})"
-        ) from None
-
-
-@contextmanager
-def _reading(path: str | os.PathLike[str]) -> Iterator[None]:
-    """Turn the OS's refusal to read ``path`` into a :class:`MediaError`."""
-    try:
-        yield
-    except FileNotFoundError:
-        raise MediaError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise MediaError(f"{path}: cannot read: {exc.strerror or exc}") from None
-
-
-def _checked_size(path: Path) -> int:
-    with _reading(path):
-        size = path.stat().st_size
-    if not path.is_file():
-        raise MediaError(f"{path}: not a regular file")
-    if size == 0:
-        raise MediaError(f"{path}: empty file (0 bytes)")
-    return size
-
-
 def _count_frames(path: Path, container: Any, video: Any) -> tuple[int, float]:
     """Video packets in the file, and the time (s) where the last packet of any stream ends."""
     frames = 0
@@ -162,7 +120,7 @@ def _count_frames(path: Path, container: Any, video: Any) -> tuple[int, float]:
     except av.FFmpegError as exc:
         raise MediaError(
             f"{path}: truncated or corrupt: reading stopped after {frames} video frames "
-            f"({_reason(exc)})"
+            f"({ffmpeg_reason(exc)})"
         ) from None
     if frames == 0:
         raise MediaError(f"{path}: the video stream holds no frames (truncated or corrupt)")
@@ -182,20 +140,3 @@ def _check_complete(
             f"{path}: truncated or corrupt: its data ends at {end:.2f} s of the "
             f"{declared_duration:.2f} s its header declares"
         )
-
-
-def _container_kind(path: Path) -> str | None:
-    try:
-        with open(path, "rb") as file:
-            head = file.read(16)
-    except OSError:
-        return None
-    for offset, magic, kind in _SIGNATURES:
-        if head[offset : offset + len(magic)] == magic:
-            return kind
-    return None
-
-
-def _reason(exc: BaseException) -> str:
-    text = getattr(exc, "strerror", None) or str(exc)
-    return str(text).rstrip(".")

@@ -14,7 +14,7 @@ from typing import Any
 import av
 
 from reelsearch.plugins.algos.dialogue.timed_text import Cue, cue_turns, speaker_name
-from reelsearch.sdk import MediaError
+from reelsearch.sdk import MediaError, open_local_media
 
 ASS_FIELDS = 9
 """Fields of a decoded ASS event; the text is the last and may itself hold commas."""
@@ -37,7 +37,7 @@ def read_subtitle_streams(path: Path) -> list[SubtitleTrack]:
         MediaError: The container or a subtitle packet cannot be read.
     """
     try:
-        with av.open(str(path), metadata_errors="ignore") as container:
+        with open_local_media(path) as container:
             streams = list(container.streams.subtitles)
             if not streams:
                 return []

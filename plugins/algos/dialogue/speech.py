@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reelsearch.plugins.algos.dialogue.record import Word
-from reelsearch.sdk import MediaError, ProgressCallback, load_pretrained, require
+from reelsearch.sdk import ProgressCallback, decode_audio, load_pretrained, require
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -98,12 +98,7 @@ class SpeechToText:
             ModelUnavailableError: The model cannot be loaded.
         """
         model = self.load()
-        from faster_whisper import decode_audio
-
-        try:
-            audio = decode_audio(str(path), sampling_rate=SAMPLE_RATE)
-        except Exception as exc:  # PyAV's errors, raised from inside faster-whisper
-            raise MediaError(f"{path}: cannot decode its audio: {exc}") from None
+        audio = decode_audio(path, sample_rate=SAMPLE_RATE)
         duration = len(audio) / SAMPLE_RATE
         s = self.settings
         segments, info = model.transcribe(

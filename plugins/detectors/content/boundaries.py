@@ -169,5 +169,5 @@ def _shifted(values: Floats, by: int, fill: float = 0.0) -> Floats:
     if by >= 0:
         out[: max(0, len(values) - by)] = values[by:]
     else:
-        out[-by:] = values[: len(values) + by]
+        out[-by:] = values[: max(0, len(values) + by)]
     return out
