@@ -228,7 +228,7 @@ class Worker:
         catalog = self.runtime.catalog
         ids = list(payload.asset_ids)
         for path in payload.paths:
-            ids.append(asset_id_for(str(Path(path).expanduser().absolute())))
+            ids.append(asset_id_for(str(Path(path).expanduser().resolve())))
         for asset_id in ids:
             if catalog.get(asset_id) is not None:
                 catalog.remove(asset_id)
