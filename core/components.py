@@ -234,6 +234,12 @@ class Encoder(Component[ConfigT]):
         """Embed ``texts`` as rows of a ``(len(texts), dimension)`` array."""
         raise NotImplementedError(f"encoder {self.name!r} does not embed text")
 
+    def encode_queries(self, texts: Sequence[str]) -> Vectors:
+        """Embed search queries; by default as :meth:`encode_text`. Encoders whose model embeds
+        queries and the texts they search differently (E5's ``query:`` and ``passage:``
+        prefixes) override it."""
+        return self.encode_text(texts)
+
     def encode_images(self, images: Sequence[Image]) -> Vectors:
         """Embed RGB ``images`` as rows of a ``(len(images), dimension)`` array."""
         raise NotImplementedError(f"encoder {self.name!r} does not embed images")

@@ -107,7 +107,7 @@ class DialogueSearcher(Searcher[DialogueSearchConfig]):
         if collection not in ctx.store.collections():
             return []  # nothing ingested with this encoder yet: no need to load it
         query = request.text or ""
-        vector = ctx.encoder(encoder).encode_text([query])[0].tolist()
+        vector = ctx.encoder(encoder).encode_queries([query])[0].tolist()
         scope = PointFilter(**request.filter.model_dump(), fields=options.fields())
         wanted = request.offset + request.limit
         hits: list[Hit] = []
