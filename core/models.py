@@ -226,10 +226,21 @@ def _check_unicode(text: str, where: str) -> None:
         ) from None
 
 
+QUERY_FIELDS = ("text", "image", "like", "clip")
+
+
 class SearchRequest(BaseModel):
     """One query: text, an image, an indexed shot or a clip, plus where to look and how many."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={  # the one-query rule: exactly one of them is a string
+            "oneOf": [
+                {"required": [name], "properties": {name: {"type": "string"}}}
+                for name in QUERY_FIELDS
+            ]
+        },
+    )
 
     text: Annotated[str, Field(min_length=1, max_length=MAX_QUERY_CHARS)] | None = None
     image: str | None = Field(default=None, description="Path of a still to search by.")
