@@ -17,6 +17,7 @@ from reelsearch.core.media import (
     RGBImage,
     VideoWriter,
     content_hash,
+    decode_audio,
     decode_frames,
     probe,
     run_taps,
@@ -261,3 +262,19 @@ def test_montage_puts_each_cut_where_its_transition_says() -> None:
 def test_montage_refuses_clips_shorter_than_their_transition() -> None:
     with pytest.raises(ValueError, match="shorter than a dissolve"):
         list(Montage([_solid(0, 5), _solid(255, 40)], [Transition("dissolve", 10)]))
+
+
+def test_decode_audio_gives_what_faster_whisper_decodes(real_media: RealMedia) -> None:
+    faster_whisper = pytest.importorskip("faster_whisper", reason="the speech extra is absent")
+    for name in ("speech/jfk.flac", "mdn/elf.mp4"):
+        path = real_media(name)
+        samples = decode_audio(path, sample_rate=16_000)
+        assert samples.dtype == np.float32
+        expected = faster_whisper.decode_audio(str(path), sampling_rate=16_000)
+        np.testing.assert_array_equal(samples, expected)
+
+
+def test_decode_audio_names_a_file_without_audio(tmp_path: Path) -> None:
+    silent = write_frames(tmp_path / "silent.mp4", 5)
+    with pytest.raises(MediaError, match=f"^{silent}: no audio stream$"):
+        decode_audio(silent)
