@@ -4,7 +4,7 @@ An entry is the records one algo version with one config computed for one asset'
 keyed by :class:`FeatureKey`. Entries live in a local folder or in any fsspec location
 (``s3://bucket/features``, ``memory://features``), laid out so that a person can browse them::
 
-    <root>/<asset_id[:2]>/<asset_id>/<algo>/<version>/<config_hash>.json
+    <root>/<content_hash[:2]>/<content_hash>/<algo>/<version>/<config_hash>.json
 
 Each entry is one header line, then the body (the records as a JSON array, one per line)::
 

@@ -18,7 +18,6 @@ from reelsearch.core.config import load_settings
 from reelsearch.core.errors import ModelUnavailableError, RequestError
 from reelsearch.core.evaluation import Pair, read_manifest, retrieval_metrics, target_ranks
 from reelsearch.core.media.embeddings import mean_pool
-from reelsearch.core.media.probe import content_hash
 from reelsearch.core.runtime import Runtime
 from reelsearch.core.store.base import PointFilter
 
@@ -39,13 +38,9 @@ def asset_ids(rs: Runtime, videos: list[Path], algo: str) -> dict[Path, str]:
     for report in result.reports:
         if algo in report.skipped:
             raise ModelUnavailableError(f"cannot evaluate {algo}: {report.skipped[algo]}")
-    ids = {}
-    for video in videos:
-        if str(video.resolve()) in by_uri:
-            ids[video] = by_uri[str(video.resolve())]
-        elif str(video) not in result.failures:  # the same bytes as another video
-            ids[video] = content_hash(video)
-    return ids
+    return {
+        video: by_uri[str(video.resolve())] for video in videos if str(video.resolve()) in by_uri
+    }
 
 
 def video_vector(rs: Runtime, collection: str, using: str, asset_id: str) -> NDArray[np.float32]:

@@ -294,6 +294,19 @@ def test_copies_of_one_file_are_two_entries_sharing_features(
     assert rs.features.keys_for(assets["Pilot"].content_hash), "the copy keeps the features"
 
 
+def test_copies_in_one_batch_are_computed_once(
+    frames_runtime: Runtime, make_video: MakeVideo, tmp_path: Path
+) -> None:
+    original = make_video("a.mp4", [("red", 12)])
+    copy = tmp_path / "b.mp4"
+    shutil.copyfile(original, copy)
+    reports = frames_runtime.ingest([original, copy], algos=["frames"]).reports
+    assert Frames.runs == ["a.mp4"]
+    assert [r.computed for r in reports] == [["frames"], ["frames"]]
+    assert frames_runtime.catalog.titles() == {"a": 1, "b": 1}
+    assert _titles_of(frames_runtime) == {"a": 2, "b": 2}
+
+
 def test_one_failing_file_fails_alone(
     frames_runtime: Runtime, make_video: MakeVideo, tmp_path: Path
 ) -> None:
