@@ -47,6 +47,13 @@ def test_the_dimension_is_known_without_loading_weights(model_folder: Path) -> N
     assert not from_folder.loaded
 
 
+def test_warm_up_loads_the_weights_once(model_folder: Path) -> None:
+    encoder = ClipEncoder(ClipConfig(checkpoint=model_folder))
+    assert encoder.warmed().loaded
+    model = encoder.load().model
+    assert encoder.warmed().load().model is model
+
+
 def test_runs_on_the_cpu_in_fp32_without_a_gpu(loaded: ClipEncoder) -> None:
     if torch.cuda.is_available() or torch.backends.mps.is_available():
         pytest.skip("a GPU is present")

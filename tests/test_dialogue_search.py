@@ -227,8 +227,10 @@ def test_modes_phrase_words_and_semantic(library: Runtime) -> None:
 
 
 def test_bad_options_are_a_clear_error(library: Runtime) -> None:
-    with pytest.raises(RequestError, match="invalid dialogue options: mode"):
+    with pytest.raises(RequestError, match="invalid options for searcher 'dialogue': mode"):
         search(library, "friends", mode="fuzzy")
+    with pytest.raises(RequestError, match="options of searcher 'dialogue' must be an object"):
+        library.search(SearchRequest(text="hi", algos=["dialogue"], options={"dialogue": "x"}))
 
 
 def test_a_malformed_subtitle_file_stores_nothing(library: Runtime, tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ and a clear error for a model that is neither bundled, local nor cached (offline
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,10 @@ from reelsearch.plugins.encoders.sentence_transformers import (
     MultilingualMiniLMEncoder,
     SentenceEncoderConfig,
 )
-from reelsearch.plugins.encoders.sentence_transformers.encoder import MultilingualConfig
+from reelsearch.plugins.encoders.sentence_transformers.encoder import (
+    MultilingualConfig,
+    folder_dimension,
+)
 from reelsearch.sdk import Encoder, ModelUnavailableError
 from reelsearch.sdk.testing import EncoderContract
 
@@ -81,3 +85,55 @@ def test_a_local_folder_is_a_model(minilm: MiniLMEncoder, tmp_path: Path) -> Non
         minilm.encode_text(["friends don't lie"]),
         atol=1e-5,
     )
+
+
+def test_the_dimension_is_known_without_loading_the_model(tmp_path: Path) -> None:
+    encoder = MiniLMEncoder()
+    assert encoder.dimension == 384  # from the bundled folder's 1_Pooling/config.json
+    assert not encoder.loaded
+    configured = MultilingualMiniLMEncoder(MultilingualConfig(dimension=512))
+    assert configured.dimension == 512  # the hub model is neither here nor loaded
+    assert not configured.loaded
+
+
+def test_a_dense_module_sets_the_dimension(tmp_path: Path) -> None:
+    modules = [
+        {"path": "", "type": "sentence_transformers.models.Transformer"},
+        {"path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+        {"path": "2_Dense", "type": "sentence_transformers.models.Dense"},
+    ]
+    (tmp_path / "1_Pooling").mkdir()
+    (tmp_path / "2_Dense").mkdir()
+    (tmp_path / "modules.json").write_text(json.dumps(modules[:2]))
+    pooling = {"word_embedding_dimension": 384, "pooling_mode_mean_tokens": True}
+    (tmp_path / "1_Pooling" / "config.json").write_text(json.dumps(pooling))
+    assert folder_dimension(tmp_path) == 384
+    pooling["pooling_mode_max_tokens"] = True  # mean and max, concatenated
+    (tmp_path / "1_Pooling" / "config.json").write_text(json.dumps(pooling))
+    assert folder_dimension(tmp_path) == 768
+    (tmp_path / "modules.json").write_text(json.dumps(modules))
+    (tmp_path / "2_Dense" / "config.json").write_text(json.dumps({"out_features": 256}))
+    assert folder_dimension(tmp_path) == 256
+    (tmp_path / "modules.json").write_text("not json")
+    assert folder_dimension(tmp_path) is None
+
+
+def test_the_model_loads_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sentence_transformers
+
+    loads: list[str] = []
+    original = sentence_transformers.SentenceTransformer
+
+    def counting(*args: object, **kwargs: object) -> object:
+        loads.append(str(args[0]))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(sentence_transformers, "SentenceTransformer", counting)
+    encoder = MiniLMEncoder()
+    assert encoder.dimension == 384
+    assert loads == []
+    encoder.warmed()
+    encoder.warmed()
+    encoder.encode_text(["once"])
+    assert encoder.dimension == 384
+    assert len(loads) == 1

@@ -1,10 +1,10 @@
 """The ``clip`` encoder: open_clip's image and text towers, on CUDA, MPS or CPU.
 
-Weights load on the first ``encode_*`` call (or :meth:`ClipEncoder.load`), in the process that
-encodes: reelsearch builds and warms components wherever one is looked up (a sink asking for
-the vector size, a search resolving its collection, an algo fingerprinting its inputs), and
-none of those need, or should wait for, a model. :attr:`ClipEncoder.dimension` comes from the
-architecture's config without loading anything.
+Weights load in :meth:`ClipEncoder.warm_up`, which the runtime calls once where the encoder
+runs (on the executor for ingest, in the search context for queries); used on its own, the
+encoder loads them on its first ``encode_*`` call. A lookup that only needs the vector size (a
+sink declaring its collection) loads nothing: :attr:`ClipEncoder.dimension` comes from the
+architecture's config.
 """
 
 from __future__ import annotations
@@ -106,7 +106,8 @@ class ClipEncoder(Encoder[ClipConfig]):
         return self._loaded is not None
 
     def warm_up(self) -> None:
-        """Nothing: the weights load on first use (:meth:`load`), see the module docstring."""
+        """Load the weights (:meth:`load`)."""
+        self.load()
 
     def load(self) -> LoadedClip:
         """Load the weights once (thread-safe) and return the model.

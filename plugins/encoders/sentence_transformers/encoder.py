@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -32,6 +33,12 @@ class SentenceEncoderConfig(BaseModel):
     )
     device: str | None = Field(default=None, description="torch device; default: cuda if any.")
     batch_size: int = Field(default=64, ge=1, description="Texts embedded at once.")
+    dimension: int | None = Field(
+        default=None,
+        ge=1,
+        description="Length of the model's vectors; default: read from the model folder's "
+        "config files (bundled, local or in the Hugging Face cache) without loading weights.",
+    )
 
 
 class MultilingualConfig(SentenceEncoderConfig):
@@ -41,6 +48,44 @@ class MultilingualConfig(SentenceEncoderConfig):
         default=MULTILINGUAL_MODEL,
         description="A multilingual sentence-transformers model name or a local folder.",
     )
+
+
+def folder_dimension(folder: Path) -> int | None:
+    """The vector length a sentence-transformers model folder declares, read from its module
+    configs (the last ``Pooling`` or ``Dense`` module) without loading any weights; ``None``
+    when the folder does not say."""
+    try:
+        modules = json.loads((folder / "modules.json").read_text())
+        size = None
+        for module in modules:
+            kind = str(module.get("type", ""))
+            if not kind.endswith(("Pooling", "Dense")):
+                continue
+            config = json.loads((folder / str(module.get("path", "")) / "config.json").read_text())
+            if kind.endswith("Dense"):
+                size = int(config["out_features"])
+            else:
+                modes = sum(
+                    1 for key, on in config.items() if key.startswith("pooling_mode_") and on
+                )
+                size = int(config["word_embedding_dimension"]) * max(1, modes)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return size
+
+
+def cached_folder(name: str) -> Path | None:
+    """The local Hugging Face cache's copy of hub model ``name``, if any (no network)."""
+    try:
+        from huggingface_hub import try_to_load_from_cache
+    except ImportError:  # without the dialogue extra: loading the model says what to install
+        return None
+    repo = name if "/" in name else f"sentence-transformers/{name}"
+    try:
+        found = try_to_load_from_cache(repo, "modules.json")
+    except ValueError:  # not a valid repo id
+        return None
+    return Path(found).parent if isinstance(found, str) else None
 
 
 def bundled_model(name: str) -> Path | None:
@@ -69,12 +114,30 @@ class SentenceEncoder(Encoder[SentenceEncoderConfig]):
     def __init__(self, config: SentenceEncoderConfig | None = None) -> None:
         super().__init__(config)
         self._model: SentenceTransformer | None = None
+        self._dimension = config.dimension if config is not None else None
 
     @property
     def dimension(self) -> int:
-        size = self._loaded().get_embedding_dimension()
-        assert size is not None, "sentence-transformers models declare their dimension"
-        return int(size)
+        """From the config, else the model folder's files; only a folder that does not say
+        loads the model (once: it is the one the encoder then uses)."""
+        if self._dimension is None:
+            folder = self._folder()
+            size = folder_dimension(folder) if folder is not None else None
+            if size is None:
+                size = self._loaded().get_embedding_dimension()
+                assert size is not None, "sentence-transformers models declare their dimension"
+            self._dimension = int(size)
+        return self._dimension
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the model is in memory."""
+        return self._model is not None
+
+    def _folder(self) -> Path | None:
+        name = self.config.model
+        source = bundled_model(name) or Path(name).expanduser()
+        return source if source.is_dir() else cached_folder(name)
 
     def warm_up(self) -> None:
         if self._model is not None:
@@ -108,10 +171,9 @@ class SentenceEncoder(Encoder[SentenceEncoderConfig]):
         return np.asarray(vectors, dtype=np.float32)
 
     def _loaded(self) -> SentenceTransformer:
-        if self._model is None:
-            self.warm_up()
-        assert self._model is not None
-        return self._model
+        model = self.warmed()._model
+        assert model is not None
+        return model
 
 
 class MiniLMEncoder(SentenceEncoder):
