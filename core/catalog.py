@@ -10,7 +10,7 @@ the next ingest writes the points again.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from reelsearch.core.models import Asset, point_id
@@ -68,6 +68,26 @@ class Catalog:
             return None
         found = self.store.retrieve(ASSETS.name, [_asset_point_id(asset_id)])
         return _to_entry(found[0]) if found else None
+
+    def ensure(self) -> None:
+        """Create the catalog's collection if it is missing (before the first asset's points
+        are written, so that :meth:`catalogued` hides them until its entry is written)."""
+        self.store.ensure_collection(ASSETS)
+
+    def catalogued(self, asset_ids: Iterable[str]) -> set[str] | None:
+        """Those of ``asset_ids`` that have an entry (one store read), or ``None`` when the
+        store holds no catalog at all (points written without ingest, as some tests do).
+
+        Searches keep only hits of catalogued assets: an asset's points are written before its
+        entry, so a file being ingested stays hidden until it is complete.
+        """
+        wanted = list(dict.fromkeys(asset_ids))
+        if ASSETS.name not in self.store.collections():
+            return None
+        if not wanted:
+            return set()
+        found = self.store.retrieve(ASSETS.name, [_asset_point_id(i) for i in wanted])
+        return {str(point.payload["asset_id"]) for point in found}
 
     def get(self, asset_id: str) -> Asset | None:
         entry = self.entry(asset_id)

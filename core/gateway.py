@@ -20,11 +20,12 @@ from collections.abc import Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import contextmanager
 
+from reelsearch.core.catalog import Catalog
 from reelsearch.core.components import Algo, SearchContext, Searcher
 from reelsearch.core.cursor import encode_cursor
 from reelsearch.core.errors import RequestError
 from reelsearch.core.factory import ComponentFactory
-from reelsearch.core.models import Intersection, SearchRequest, SearchResponse
+from reelsearch.core.models import Hit, Intersection, SearchRequest, SearchResponse
 from reelsearch.core.query import ProcessedQuery, QueryProcessor
 from reelsearch.core.ranking import best_first
 from reelsearch.core.registry import Registry
@@ -46,6 +47,7 @@ class Gateway:
         self.settings = factory.settings
         self.router = Router(factory, self.settings)
         self.processor = QueryProcessor(factory, self.settings, self.router)
+        self.catalog = Catalog(store)
 
     def collection_of(self, algo: str) -> str:
         """The collection an algo's sink writes to."""
@@ -97,6 +99,7 @@ class Gateway:
             )
             answers = iter([other.result() for other in others])
         outcome.raise_if_none_answered()
+        outcome.hits = self._catalogued(outcome.hits)
         resolved = []
         for intersection in intersections:
             if intersection.hits is None:
@@ -130,6 +133,12 @@ class Gateway:
             cursor = encode_cursor(sent, following, self.settings)
             response = response.model_copy(update={"next_cursor": cursor, **unknown})
         return response
+
+    def _catalogued(self, hits: list[Hit]) -> list[Hit]:
+        """``hits`` without those of assets that have no catalog entry (yet): a file being
+        ingested has its points written before its entry, and stays hidden until then."""
+        present = self.catalog.catalogued(hit.asset_id for hit in hits)
+        return hits if present is None else [hit for hit in hits if hit.asset_id in present]
 
     def _other(self, query: ProcessedQuery, intersection: Intersection) -> SearchRequest:
         assert intersection.query is not None

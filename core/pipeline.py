@@ -340,6 +340,7 @@ class Pipeline:
     ) -> None:
         """Write ``asset``'s points through each sink whose records changed, then its
         catalog entry with the fingerprints of what is stored."""
+        self.catalog.ensure()  # searches hide the points of an asset until its entry is written
         entry = self.catalog.entry(asset.id)
         written = dict(entry.written) if entry else {}
         name = ""

@@ -10,13 +10,16 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any, ClassVar
 
 import pytest
+from pydantic import BaseModel
 from runtimes import isolated_runtime
 
 from reelsearch.core.errors import JobError, UnknownJobError
+from reelsearch.core.host import LocalPlugin
 from reelsearch.core.jobs import (
     Job,
     JobKind,
@@ -28,8 +31,21 @@ from reelsearch.core.jobs import (
     Worker,
 )
 from reelsearch.core.jobs.database import SCHEMA_VERSION
-from reelsearch.core.models import asset_id_for
+from reelsearch.core.models import asset_id_for, point_id
 from reelsearch.core.runtime import Runtime
+from reelsearch.core.store.base import CollectionSpec, Point, VectorSpec
+from reelsearch.sdk import (
+    Algo,
+    AlgoContext,
+    Asset,
+    Capability,
+    Hit,
+    SearchContext,
+    Searcher,
+    SearchRequest,
+    Sink,
+    hookimpl,
+)
 
 MakeVideo = Callable[..., Path]
 SEGMENTS = [("red", 12), ("blue", 12), ("green", 12)]
@@ -316,6 +332,22 @@ def test_cancelling_a_running_job_stops_it_between_two_algo_steps(
     assert runtime.catalog.assets() == []
 
 
+def test_a_stopping_worker_puts_its_job_back_between_two_steps(
+    runtime: Runtime, queue: JobQueue, make_video: MakeVideo
+) -> None:
+    video = make_video("v.mp4", SEGMENTS, size=(64, 48))
+    worker = Worker(runtime, queue)
+    worker.start()
+    worker.stop()
+    job = queue.enqueue(JobKind.INGEST, ingest(str(video)))
+    claimed = queue.claim_next()
+    assert claimed is not None
+    requeued = worker.run(claimed, stoppable=True)
+    assert (requeued.id, requeued.state, requeued.attempts) == (job.id, JobState.QUEUED, 0)
+    assert runtime.catalog.assets() == []
+    assert [j.state for j in worker.run_until_idle()] == [JobState.DONE]
+
+
 def test_worker_threads_run_queued_jobs_and_requeue_abandoned_ones(
     runtime: Runtime, queue: JobQueue, make_video: MakeVideo
 ) -> None:
@@ -343,3 +375,121 @@ def test_worker_threads_run_queued_jobs_and_requeue_abandoned_ones(
         worker.stop()
     assert sorted(j.state for j in ended) == [JobState.DONE] * 3
     assert sorted(a.title for a in runtime.catalog.assets()) == ["v0", "v1", "v2"]
+
+
+# A file being ingested is never visible to search.
+
+
+class Mark(BaseModel):
+    index: int
+
+
+class GateSink(Sink[Mark]):
+    """Writes one point per record, then holds the ingest until ``release`` is set."""
+
+    written = threading.Event()
+    release = threading.Event()
+
+    def collection(self) -> CollectionSpec:
+        return CollectionSpec(name="marks", vectors={"v": VectorSpec(size=2)})
+
+    def points(self, asset: Asset, records: Sequence[Mark]) -> Iterable[Point]:
+        for record in records:
+            yield Point(
+                id=point_id(asset.id, "marks", "1", record.index),
+                vectors={"v": [1.0, 0.0]},
+                payload={
+                    "asset_id": asset.id,
+                    "title": asset.title,
+                    "metadata": asset.metadata,
+                    "start": 0.0,
+                    "end": 1.0,
+                },
+            )
+
+    def on_write_complete(self, asset: Asset, written: int) -> None:
+        GateSink.written.set()
+        assert GateSink.release.wait(60)
+
+
+class Marks(Algo[Mark]):
+    name = "marks"
+    version = "1"
+    Record = Mark
+
+    def run(self, ctx: AlgoContext) -> list[Mark]:
+        return [Mark(index=0)]
+
+    def sink(self) -> GateSink:
+        return GateSink()
+
+
+class MarksSearcher(Searcher):
+    """Every point of the collection, as a hit."""
+
+    name = "marks"
+    algo = "marks"
+    capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.FILTERS})
+
+    def search(self, request: SearchRequest, ctx: SearchContext) -> list[Hit]:
+        return [
+            Hit(
+                id=p.id,
+                asset_id=p.payload["asset_id"],
+                title=p.payload["title"],
+                algo="marks",
+                score=1.0,
+                start=0.0,
+                end=1.0,
+            )
+            for p in ctx.store.points(ctx.collection("marks"))
+        ]
+
+
+class MarksPlugin:
+    @staticmethod
+    @hookimpl
+    def register_algos(register: Callable[[type[Algo[Any]]], None]) -> None:
+        register(Marks)
+
+    @staticmethod
+    @hookimpl
+    def register_searchers(register: Callable[[type[Searcher]], None]) -> None:
+        register(MarksSearcher)
+
+
+def test_search_answers_while_a_job_runs_and_never_shows_a_half_ingested_file(
+    tmp_path: Path, make_video: MakeVideo
+) -> None:
+    GateSink.written.clear()
+    GateSink.release.clear()
+    first, second = (make_video(f"{n}.mp4", SEGMENTS, size=(64, 48)) for n in ("one", "two"))
+    plugins = [LocalPlugin("marks", MarksPlugin)]
+    with isolated_runtime(tmp_path / "home", plugins, algos=["marks"]) as rs:
+        GateSink.release.set()
+        rs.ingest([first])
+        GateSink.release.clear()
+        GateSink.written.clear()
+        queue = JobQueue.in_home(tmp_path / "home")
+        worker = Worker(rs, queue, poll_seconds=0.05)
+        worker.start()
+        try:
+            job = worker.submit(JobKind.INGEST, ingest(str(second)))
+            assert GateSink.written.wait(60)  # its points are in the store, its entry is not
+            assert len(list(rs.store.points("marks"))) == 2
+            hits = rs.search(SearchRequest(text="anything")).hits
+            assert [h.title for h in hits] == ["one"]
+            assert queue.get(job.id).state is JobState.RUNNING
+            GateSink.release.set()
+            deadline = time.monotonic() + 60
+            while queue.get(job.id).state is JobState.RUNNING and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert queue.get(job.id).state is JobState.DONE
+        finally:
+            GateSink.release.set()
+            worker.stop()
+            queue.close()
+        assert sorted(h.title for h in rs.search(SearchRequest(text="anything")).hits) == [
+            "one",
+            "two",
+        ]

@@ -63,7 +63,7 @@ class BackfillRun(BaseModel):
     created_at: float
     finished_at: float | None = None
     total: int = Field(description="Assets to fill in.")
-    pending: int = Field(description="Assets not queued yet.")
+    pending: int = Field(default=0, description="Assets not queued yet.")
     queued: int = 0
     running: int = 0
     done: int = 0

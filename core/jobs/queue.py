@@ -228,6 +228,28 @@ class JobQueue:
                     return self._get(db, job_id)
         return self._end(job_id, JobState.FAILED, message)
 
+    def requeue(self, job_id: int) -> Job:
+        """Put the running job ``job_id`` back in the queue (its worker is stopping); the
+        attempt is not counted. If an identical job was queued meanwhile, this one is
+        cancelled instead."""
+        with self.db.write() as db:
+            job = self._get(db, job_id)
+            if job.state is not JobState.RUNNING:
+                raise JobError(f"job {job_id} is {job.state}, not running; it cannot be requeued")
+            twin = _queued_twin(db, job_id)
+            if twin is None:
+                db.execute(
+                    "UPDATE jobs SET state = 'queued', owner = NULL, progress = '{}', "
+                    "attempts = MAX(0, attempts - 1) WHERE id = ?",
+                    (job_id,),
+                )
+            else:
+                db.execute(
+                    "UPDATE jobs SET state = 'cancelled', finished_at = ?, error = ? WHERE id = ?",
+                    (time.time(), f"interrupted; job {twin} does the same", job_id),
+                )
+            return self._get(db, job_id)
+
     def cancelled(self, job_id: int) -> Job:
         """Mark the running job ``job_id`` cancelled (its worker stopped it)."""
         return self._end(job_id, JobState.CANCELLED, None)

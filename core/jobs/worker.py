@@ -55,6 +55,10 @@ class JobCancelledError(Exception):
     """Raised between two algo steps of a job that someone cancelled."""
 
 
+class WorkerStoppingError(Exception):
+    """Raised between two algo steps of a job when its worker stops: it goes back to the queue."""
+
+
 class Worker:
     """Runs jobs of ``queue`` on ``runtime``, ``concurrency`` at a time.
 
@@ -147,12 +151,18 @@ class Worker:
             ended.append(job)
         return ended
 
-    def run(self, job: Job) -> Job:
-        """Run the claimed (running) ``job`` to its end; the job as it ended."""
+    def run(self, job: Job, *, stoppable: bool = False) -> Job:
+        """Run the claimed (running) ``job`` to its end; the job as it ended.
+
+        With ``stoppable``, :meth:`stop` interrupts it between two algo steps and puts it back
+        in the queue.
+        """
         try:
-            self._execute(job)
+            self._execute(job, self._stopping if stoppable else threading.Event())
         except JobCancelledError:
             ended = self.queue.cancelled(job.id)
+        except WorkerStoppingError:
+            return self.queue.requeue(job.id)
         except ReelsearchError as exc:
             ended = self.queue.fail(job.id, exc, retry=isinstance(exc, RETRYABLE))
         except RETRYABLE as exc:
@@ -178,17 +188,17 @@ class Worker:
                 with self._wake:
                     self._wake.wait(self.poll_seconds)
                 continue
-            self.run(job)
+            self.run(job, stoppable=True)
 
-    def _execute(self, job: Job) -> None:
+    def _execute(self, job: Job, stopping: threading.Event) -> None:
         payload = job.payload
         if job.kind is JobKind.REMOVE:
             self._remove(payload)
             return
         if job.kind is JobKind.BACKFILL:
-            self._backfill(job)
+            self._backfill(job, stopping)
             return
-        steps = _Steps(self.queue, job, self._stopping)
+        steps = _Steps(self.queue, job, stopping)
         paths = [str(check_allowed(path, self.roots)) for path in payload.paths]
         if not paths:
             raise JobError(f"job {job.id} names no file")
@@ -204,9 +214,9 @@ class Worker:
         if result.failures:
             raise _joined(result.failures)
 
-    def _backfill(self, job: Job) -> None:
+    def _backfill(self, job: Job, stopping: threading.Event) -> None:
         failures: dict[str, ReelsearchError] = {}
-        steps = _Steps(self.queue, job, self._stopping)
+        steps = _Steps(self.queue, job, stopping)
         for asset_id in job.payload.asset_ids:
             asset = self.runtime.catalog.get(asset_id)
             if asset is None:
@@ -244,8 +254,10 @@ class _Steps:
         self.last: tuple[int, int | None] = (0, None)
 
     def __call__(self, algo: str, asset: Asset) -> ProgressCallback:
-        if self.stopping.is_set() or self.queue.cancel_requested(self.job.id):
+        if self.queue.cancel_requested(self.job.id):
             raise JobCancelledError(self.job.id)
+        if self.stopping.is_set():
+            raise WorkerStoppingError(self.job.id)
         self.close()
         self.current, self.last = algo, (0, None)
         self.queue.progress(self.job.id, algo)
