@@ -294,6 +294,19 @@ def test_copies_of_one_file_are_two_entries_sharing_features(
     assert rs.features.keys_for(assets["Pilot"].content_hash), "the copy keeps the features"
 
 
+def test_an_entry_from_before_files_had_their_own_id_is_replaced(
+    frames_runtime: Runtime, make_video: MakeVideo
+) -> None:
+    rs = frames_runtime
+    video = make_video("old.mp4", [("red", 12)])
+    fresh = rs.asset(video, "Old")
+    legacy = Asset(id=fresh.content_hash, uri=fresh.uri, title="Old", media=fresh.media)
+    rs.catalog.put(legacy)  # as catalogs were written when the content hash was the id
+    rs.ingest([video], title="Old", algos=["frames"])
+    assert [a.id for a in rs.catalog.assets()] == [fresh.id]
+    assert rs.catalog.titles() == {"Old": 1}
+
+
 def test_copies_in_one_batch_are_computed_once(
     frames_runtime: Runtime, make_video: MakeVideo, tmp_path: Path
 ) -> None:
