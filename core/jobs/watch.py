@@ -74,15 +74,17 @@ TEMPORARY_SUFFIXES = frozenset(
 
 
 def ignored(path: Path, root: Path) -> bool:
-    """Whether ``path`` (under ``root``) is hidden or temporary: a dot-name anywhere under
-    ``root``, a ``~`` backup, or a download or editor temporary file."""
+    """Whether ``path`` (under ``root``) is left alone: hidden or temporary (a dot-name
+    anywhere under ``root``, a ``~`` backup, a download or editor temporary file), or named
+    with bytes that are not UTF-8."""
     try:
         parts = path.relative_to(root).parts
     except ValueError:
         return True
     name = path.name
     return (
-        any(part.startswith((".", "~$")) for part in parts)
+        not readable_name(path)
+        or any(part.startswith((".", "~$")) for part in parts)
         or name.endswith("~")
         or path.suffix.lower() in TEMPORARY_SUFFIXES
     )
@@ -90,6 +92,17 @@ def ignored(path: Path, root: Path) -> bool:
 
 def is_video(path: Path) -> bool:
     return path.suffix.lower() in VIDEO_SUFFIXES
+
+
+def readable_name(path: Path) -> bool:
+    """Whether ``path`` is valid Unicode text; a name with undecodable bytes is skipped (with
+    a warning), since the catalog and the job queue store paths as text."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        logger.warning("watch folders: skipping a file whose name is not valid UTF-8: %r", path)
+        return False
+    return True
 
 
 def is_sidecar(path: Path) -> bool:
