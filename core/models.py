@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import math
 import uuid
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
 from reelsearch.core.timecode import frames_to_timecode, seconds_to_timecode
+
+if TYPE_CHECKING:
+    from reelsearch.core.store.base import ScoredPoint
 
 MetadataValue = str | int | float | bool | list[str]
 """A value of an asset's metadata: what filters can match on."""
@@ -355,6 +358,10 @@ class Intersection(BaseModel):
         return self
 
 
+HIT_PAYLOAD_FIELDS = ("asset_id", "title", "start", "end", "shot_index", "fps", "thumbnail", "clip")
+"""The payload fields :meth:`Hit.from_point` reads."""
+
+
 class Hit(BaseModel):
     """A time range in one asset that matched a query."""
 
@@ -371,6 +378,19 @@ class Hit(BaseModel):
     thumbnail: str | None = Field(default=None, description="Path of a representative frame.")
     clip: str | None = Field(default=None, description="Path of an mp4 of the shot.")
     extra: dict[str, Any] = Field(default_factory=dict, description="Algo-specific fields.")
+
+    @classmethod
+    def from_point(
+        cls, point: ScoredPoint, *, algo: str, score: float | None = None, **fields: Any
+    ) -> Hit:
+        """The hit for a stored point: its id, the standard payload fields the runtime stamps
+        on every point (``asset_id``, ``title``, ``start``, ``end``, and ``shot_index``,
+        ``fps``, ``thumbnail``, ``clip`` where present), ``score`` (default: the point's) and
+        ``fields`` on top, e.g. ``extra={...}`` or a narrower ``start`` and ``end``."""
+        payload = point.payload
+        standard = {name: payload.get(name) for name in HIT_PAYLOAD_FIELDS}
+        score = point.score if score is None else score
+        return cls(id=point.id, algo=algo, score=score, **(standard | fields))
 
     @property
     def start_timecode(self) -> str | None:

@@ -15,6 +15,7 @@ from reelsearch.core.errors import PluginError, StoreError
 from reelsearch.core.features import FeatureKey
 from reelsearch.core.models import Asset
 from reelsearch.core.store.base import STANDARD_INDEXES, PointFilter, VectorStore
+from reelsearch.core.store.payloads import asset_payload
 
 REQUIRED_PAYLOAD = tuple(STANDARD_INDEXES)
 
@@ -52,7 +53,11 @@ def write_records(
     """
     spec = sink.collection()
     store.ensure_collection(spec)
-    points = list(sink.points(asset, records))
+    stamp = asset_payload(asset)  # asset_id, title, metadata, fps: the sink need not set them
+    points = [
+        point.model_copy(update={"payload": stamp | point.payload})
+        for point in sink.points(asset, records)
+    ]
     for point in points:
         missing = [field for field in REQUIRED_PAYLOAD if field not in point.payload]
         if missing:

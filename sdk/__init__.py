@@ -97,7 +97,7 @@ from reelsearch.core.store.base import (
     VectorSpec,
     VectorStore,
 )
-from reelsearch.core.store.payloads import shot_payload
+from reelsearch.core.store.payloads import record_payload, shot_payload
 from reelsearch.core.timecode import frames_to_timecode, seconds_to_timecode
 
 __all__ = [
@@ -167,6 +167,7 @@ __all__ = [
     "point_id",
     "prefetch_frames",
     "probe",
+    "record_payload",
     "request_options",
     "require",
     "run_taps",

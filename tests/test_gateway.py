@@ -272,3 +272,31 @@ def test_the_default_chain_comes_from_the_settings(register_plugin: RegisterPlug
 def test_requests_without_paging_fields_are_unchanged(rs: Runtime) -> None:
     assert [h.id for h in CARS] == ["v1", "v2", "v3", "v4", "v5"]
     assert ids(search(rs, algos=["toy-visual"], limit=2, offset=1)) == ["v2", "v3"]
+
+
+def test_post_processor_options_come_one_typed_way() -> None:
+    from reelsearch.plugins.postprocessors import Fuse, Group, MinScore, Sort
+
+    sort = Sort()
+    assert sort.options(SearchRequest(text="x")).by == "score"
+    assert sort.options(SearchRequest(text="x", sort="time")).by == "time"  # the request field
+    assert sort.options(SearchRequest(text="x", options={"sort": {"by": "time"}})).by == "time"
+    assert MinScore().options(SearchRequest(text="x", min_score=0.5)).threshold == 0.5
+    assert Group().options(SearchRequest(text="x", group_by="asset")).by == "asset"
+    with pytest.raises(RequestError, match=r"invalid options for post-processor 'sort': by: "):
+        sort.options(SearchRequest(text="x", options={"sort": {"by": "colour"}}))
+    with pytest.raises(RequestError, match="options of post-processor 'fuse' must be an object"):
+        Fuse().options(SearchRequest(text="x", options={"fuse": 3}))
+
+
+def test_a_hit_from_a_stored_point_reads_the_standard_payload() -> None:
+    from reelsearch.sdk import Hit, ScoredPoint
+
+    payload = {"asset_id": "a", "title": "T", "start": 1.0, "end": 2.0, "fps": 25.0}
+    point = ScoredPoint(id="p", score=0.5, payload={**payload, "shot_index": 3, "other": 1})
+    hit = Hit.from_point(point, algo="shots", extra={"other": 1})
+    assert (hit.id, hit.asset_id, hit.title, hit.algo, hit.score) == ("p", "a", "T", "shots", 0.5)
+    assert (hit.start, hit.end, hit.shot_index, hit.fps, hit.thumbnail) == (1.0, 2.0, 3, 25.0, None)
+    assert hit.extra == {"other": 1}
+    narrower = Hit.from_point(point, algo="shots", score=2.0, start=1.5)
+    assert (narrower.score, narrower.start, narrower.end) == (2.0, 1.5, 2.0)

@@ -19,6 +19,7 @@ from reelsearch.sdk import (
     VectorSpec,
     decode_frames,
     point_id,
+    record_payload,
 )
 
 COLLECTION = "colorstats"
@@ -99,14 +100,5 @@ class ColorStatsSink(Sink[ColorStats]):
             yield Point(
                 id=point_id(asset.id, ColorStatsAlgo.name, ColorStatsAlgo.version, record.window),
                 vectors={"rgb": list(record.rgb)},
-                payload={
-                    "asset_id": asset.id,
-                    "title": asset.title,
-                    "metadata": asset.metadata,
-                    "start": record.start,
-                    "end": record.end,
-                    "fps": asset.media.fps if asset.media else None,
-                    "window": record.window,
-                    "brightness": record.brightness,
-                },
+                payload=record_payload(record, window=record.window, brightness=record.brightness),
             )

@@ -86,14 +86,9 @@ class ColorSearcher(Searcher):
 
     def _hit(self, point: ScoredPoint) -> Hit:
         payload = point.payload
-        return Hit(
-            id=point.id,
-            asset_id=payload["asset_id"],
-            title=payload["title"],
+        return Hit.from_point(
+            point,
             algo=self.algo,
             score=1.0 / (1.0 + point.score),  # Euclidean distance -> similarity in (0, 1]
-            start=payload["start"],
-            end=payload["end"],
-            fps=payload.get("fps"),
             extra={"window": payload["window"], "brightness": payload["brightness"]},
         )

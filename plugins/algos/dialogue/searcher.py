@@ -130,15 +130,12 @@ class DialogueSearcher(Searcher[DialogueSearchConfig]):
         payload = point.payload
         place = spoken_at(payload, phrase) if phrase else None
         start, end, shot = place or (payload["start"], payload["end"], _shot_of(payload))
-        return Hit(
-            id=point.id,
-            asset_id=payload["asset_id"],
-            title=payload["title"],
+        return Hit.from_point(
+            point,
             algo=self.algo,
             score=score,
             start=start,
             end=end,
-            fps=payload.get("fps"),
             **shot,
             extra={
                 "text": payload[TEXT],

@@ -22,6 +22,7 @@ from reelsearch.sdk import (
     Sink,
     VectorSpec,
     point_id,
+    record_payload,
 )
 
 DEFAULT_ENCODER = "minilm"
@@ -74,32 +75,22 @@ class DialogueSink(Sink[DialogueLine]):
         )
 
     def points(self, asset: Asset, records: Sequence[DialogueLine]) -> Iterator[Point]:
-        fps = asset.media.fps if asset.media else None
         for line in records:
             yield Point(
                 id=point_id(asset.id, self.algo, self.version, line.index),
                 vectors={TEXT: line.vector},
-                payload=_payload(asset, line, fps),
+                payload=_payload(line),
             )
 
 
-def _payload(asset: Asset, line: DialogueLine, fps: float | None) -> dict[str, Any]:
-    return {
+def _payload(line: DialogueLine) -> dict[str, Any]:
+    return record_payload(line) | {
         TEXT: line.text,
-        "asset_id": asset.id,
-        "title": asset.title,
-        "metadata": dict(asset.metadata),
-        "start": line.start,
-        "end": line.end,
         "line": line.index,
-        "fps": fps,
         "speaker": line.speaker,
         SPEAKER_KEY: speaker_key(line.speaker) if line.speaker else None,
         "language": line.language,
         "source": line.source,
-        "shot_index": line.shot_index,
         "shot_changes": [change.model_dump() for change in line.shot_changes],
-        "thumbnail": line.thumbnail,
-        "clip": line.clip,
         "words": [[word.start, word.end, word.text] for word in line.words],
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from reelsearch.plugins.algos.shots.record import ShotRecord
-from reelsearch.sdk import Asset, CollectionSpec, FieldType, Point, Sink, point_id
+from reelsearch.sdk import Asset, CollectionSpec, FieldType, Point, Sink, point_id, shot_payload
 
 COLLECTION = "shots"
 
@@ -29,17 +29,5 @@ class ShotsSink(Sink[ShotRecord]):
         for record in records:
             yield Point(
                 id=point_id(asset.id, self.algo, self.version, record.index),
-                payload={
-                    "asset_id": asset.id,
-                    "title": asset.title,
-                    "metadata": dict(asset.metadata),
-                    "start": record.start,
-                    "end": record.end,
-                    "shot_index": record.index,
-                    "start_frame": record.start_frame,
-                    "end_frame": record.end_frame,
-                    "fps": record.fps,
-                    "thumbnail": record.thumbnail,
-                    "clip": record.clip,
-                },
+                payload=shot_payload(asset, record),
             )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -133,20 +133,8 @@ class VisualSearcher(Searcher[VisualConfig]):
         return found[0].vectors[using]
 
     def _hit(self, point: ScoredPoint) -> Hit:
-        payload: dict[str, Any] = point.payload
-        return Hit(
-            id=point.id,
-            asset_id=payload["asset_id"],
-            title=payload["title"],
-            algo=self.algo,
-            score=point.score,
-            start=payload["start"],
-            end=payload["end"],
-            shot_index=payload.get("shot_index"),
-            fps=payload.get("fps"),
-            thumbnail=payload.get("thumbnail"),
-            clip=payload.get("clip"),
-            extra={"encoder": payload.get("encoder")},
+        return Hit.from_point(
+            point, algo=self.algo, extra={"encoder": point.payload.get("encoder")}
         )
 
 
