@@ -220,7 +220,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             settings = load_settings(
                 home=work / "home",
                 store_url=None,
-                components={"clip": clip, "shot_embeddings": embeddings},
+                components={"encoders": {"clip": clip}, "algos": {"shot_embeddings": embeddings}},
             )
             rounds.append(measure(settings, video, args.batch_size))
             print(f"round {number + 1}/{args.rounds} done", flush=True)

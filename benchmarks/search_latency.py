@@ -355,18 +355,16 @@ class SyntheticSink(Sink[SyntheticShot]):
         return iter(())
 
 
-class SyntheticSearcher(Searcher):
+class SyntheticSearcher(Searcher[SyntheticConfig]):
     """Answers ``text="q<N>"`` with the nearest shots of query vector ``N``: no text encoding."""
 
     name = "synthetic-knn"
     algo = "synthetic"
-    Config = SyntheticConfig
     capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.VECTOR})
     query_kinds: ClassVar[frozenset[str]] = frozenset({"text"})
 
-    def __init__(self, config: BaseModel | None = None) -> None:
+    def __init__(self, config: SyntheticConfig | None = None) -> None:
         super().__init__(config)
-        assert isinstance(self.config, SyntheticConfig)
         self.queries = np.load(self.config.queries)
         self.hnsw_ef = self.config.hnsw_ef
 
@@ -414,7 +412,7 @@ def bench_runtime(
         home=folder / "home",
         store_url=str(folder / "store"),
         plugins=["postprocessors"],
-        components={"synthetic-knn": options},
+        components={"searchers": {"synthetic-knn": options}},
         **({"search_candidates": candidates} if candidates else {}),
     )
     plugins = [LocalPlugin("synthetic", SyntheticPlugin())]

@@ -203,3 +203,13 @@ def test_a_plugin_both_installed_and_given_directly_loads_once(
     host = PluginHost(allow=["rs-counter"], extra=[LocalPlugin("under-test", module)])
     assert host.load().names("algo") == ["counter"]
     assert list(host.plugins) == ["rs-counter"]
+
+
+def test_each_kind_has_one_hook_and_one_base_class() -> None:
+    from reelsearch.core import hookspecs
+    from reelsearch.core.components import COMPONENT_BASES, ComponentKind
+
+    specs = {name for name in vars(hookspecs) if name.startswith("register_")}
+    assert specs == {kind.hook for kind in ComponentKind}
+    assert {base.kind for base in COMPONENT_BASES.values()} == set(ComponentKind)
+    assert ComponentKind("algo").section == "algos"
