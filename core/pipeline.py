@@ -311,6 +311,9 @@ class Pipeline:
                 for task in tasks
             ]
         else:
+            if on_step:  # each step starts here; a progress callback cannot cross to Ray
+                for task in tasks:
+                    on_step(algo.name, task.asset)
             actors = 0
             if algo.stateful:  # one pool per algo run: each actor loads its model once
                 actors = self.settings.ray_actors or self.executor.capacity(algo.resources)

@@ -11,14 +11,17 @@ import textwrap
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
 from pydantic import BaseModel
-from runtimes import isolated_runtime
+from runtimes import isolated_runtime, isolated_settings
 
 from reelsearch.core.errors import JobError, UnknownJobError
+from reelsearch.core.executor import Executor
+from reelsearch.core.executor.base import Batch, BatchOutcome, run_batch
 from reelsearch.core.host import LocalPlugin
 from reelsearch.core.jobs import (
     Job,
@@ -493,3 +496,42 @@ def test_search_answers_while_a_job_runs_and_never_shows_a_half_ingested_file(
             "one",
             "two",
         ]
+
+
+class ElsewhereExecutor(Executor):
+    """Runs tasks in this process, but is not a LocalExecutor: the pipeline treats it as it
+    treats Ray (no progress callback reaches the tasks)."""
+
+    def _run_batches(
+        self, fn: Callable[[Any], Any], batches: list[Batch[Any]], resources: Any, actors: int
+    ) -> Iterator[BatchOutcome[Any]]:
+        for batch in batches:
+            yield run_batch(fn, batch.items, batch.start)
+
+    def _start(self, fn: Callable[[Any], Any], batch: Batch[Any], resources: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        future.set_result(run_batch(fn, batch.items, batch.start))
+        return future
+
+
+def test_on_another_executor_jobs_still_record_steps_and_stop_when_cancelled(
+    tmp_path: Path, make_video: MakeVideo
+) -> None:
+    video = make_video("v.mp4", SEGMENTS, size=(64, 48))
+    settings = isolated_settings(tmp_path / "home", algos=["shots"])
+    with Runtime(settings, executor=ElsewhereExecutor()) as rs:
+        queue = JobQueue.in_home(tmp_path / "home")
+        try:
+            worker = Worker(rs, queue)
+            done = worker.submit(JobKind.INGEST, ingest(str(video)))
+            assert [j.state for j in worker.run_until_idle()] == [JobState.DONE]
+            assert queue.get(done.id).progress["shots"].finished
+            other = make_video("other.mp4", SEGMENTS[::-1], size=(64, 48))
+            cancelled = queue.enqueue(JobKind.INGEST, ingest(str(other)))
+            claimed = queue.claim_next()
+            assert claimed is not None
+            queue.cancel(cancelled.id)
+            assert worker.run(claimed).state is JobState.CANCELLED
+            assert [a.title for a in rs.catalog.assets()] == ["v"]
+        finally:
+            queue.close()

@@ -247,3 +247,22 @@ def test_sidecar_names_follow_the_dialogue_rules(tmp_path: Path) -> None:
     assert not belongs_to(tmp_path / "sub" / "movie.srt", movie)
     assert ignored(tmp_path / ".x" / "a.mp4", tmp_path)
     assert not ignored(tmp_path / "x" / "a.mp4", tmp_path)
+
+
+def test_a_folder_moved_in_is_looked_through_and_one_moved_out_leaves(
+    setup: Setup, tmp_path: Path
+) -> None:
+    season = tmp_path / "season1"
+    season.mkdir()
+    for n in range(2):
+        video(season / f"ep{n}.mp4", n)
+    with setup.following():
+        season.rename(setup.folder / "season1")
+        wait_for(lambda: len(setup.jobs(JobKind.INGEST)) == 2)
+    setup.worker.run_until_idle()
+    assert setup.titles() == ["ep0", "ep1"]
+    with setup.following():
+        (setup.folder / "season1").rename(tmp_path / "archived")
+        wait_for(lambda: len(setup.jobs(JobKind.REMOVE)) == 2)
+    setup.worker.run_until_idle()
+    assert setup.titles() == []

@@ -216,9 +216,7 @@ class FolderWatcher:
         present: set[Path] = set()
         jobs: list[Job] = []
         for folder in self.folders:
-            for path in sorted(folder.rglob("*")):
-                if not is_video(path) or ignored(path, folder) or not path.is_file():
-                    continue
+            for path in self._videos_under(folder, folder):
                 present.add(path)
                 self._catch_up_one(path, seen.get(str(path)), jobs)
         catalogued = {
@@ -231,23 +229,31 @@ class FolderWatcher:
         return jobs
 
     def handle(self, changes: Iterable[tuple[object, str]]) -> list[Job]:
-        """React to ``watchfiles`` changes; returns the jobs queued at once (deletions)."""
+        """React to ``watchfiles`` changes; returns the jobs queued at once (deletions).
+
+        A folder moved in is looked through; a folder moved out takes its videos with it.
+        """
         jobs: list[Job] = []
         for _, name in sorted(changes, key=lambda change: change[1]):
             path = Path(name)
             folder = self._folder_of(path)
             if folder is None or ignored(path, folder):
                 continue
-            if is_video(path):
+            if path.is_dir():
+                for video in self._videos_under(path, folder):
+                    self._wait_for(video)
+            elif is_video(path):
                 if path.is_file():
                     self._wait_for(path)
                 else:
-                    with self._lock:
-                        self._pending.pop(path, None)
                     jobs.extend(self._gone(path))
             elif is_sidecar(path):
                 for video in self._videos_of(path):
                     self._wait_for(video, refresh=True, restart=True)
+            elif not path.exists():
+                for seen in self._seen():
+                    if Path(seen).is_relative_to(path) and not Path(seen).exists():
+                        jobs.extend(self._gone(Path(seen)))
         return jobs
 
     def check_pending(self, now: float | None = None) -> list[Job]:
@@ -331,6 +337,15 @@ class FolderWatcher:
             size, mtime = (-1, -1) if restart else (stat.st_size, stat.st_mtime_ns)
             self._pending[video] = _Pending(size, mtime, time.monotonic(), refresh)
 
+    @staticmethod
+    def _videos_under(path: Path, folder: Path) -> list[Path]:
+        """The videos in ``path`` and its sub-folders (``folder`` is the watch folder)."""
+        return [
+            video
+            for video in sorted(path.rglob("*"))
+            if is_video(video) and not ignored(video, folder) and video.is_file()
+        ]
+
     def _videos_of(self, sidecar: Path) -> list[Path]:
         try:
             siblings = sorted(sidecar.parent.iterdir())
@@ -349,6 +364,8 @@ class FolderWatcher:
         return job
 
     def _gone(self, path: Path) -> list[Job]:
+        with self._lock:
+            self._pending.pop(path, None)
         known = str(path) in self._seen() or self.worker.runtime.catalog.get(
             asset_id_for(str(path))
         )
