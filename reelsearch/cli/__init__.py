@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from reelsearch.cli import catalog as catalog
 from reelsearch.cli import evaluate as evaluate
+from reelsearch.cli import matchcuts as matchcuts
 from reelsearch.cli import new_plugin as new_plugin
 from reelsearch.cli import search as search
 from reelsearch.cli import serve as serve
