@@ -535,3 +535,19 @@ def test_on_another_executor_jobs_still_record_steps_and_stop_when_cancelled(
             assert [a.title for a in rs.catalog.assets()] == ["v"]
         finally:
             queue.close()
+
+
+def test_a_re_run_keeps_the_title_and_metadata_of_the_entry(
+    runtime: Runtime, queue: JobQueue, make_video: MakeVideo
+) -> None:
+    video = make_video("ep1.mp4", SEGMENTS, size=(64, 48))
+    runtime.ingest([video], title="My Show", metadata={"season": 2})
+    worker = Worker(runtime, queue)
+    worker.submit(JobKind.REINGEST_ALGOS, ingest(str(video)))
+    worker.submit(JobKind.INGEST, ingest(str(video)))
+    assert [j.state for j in worker.run_until_idle()] == [JobState.DONE] * 2
+    [asset] = runtime.catalog.assets()
+    assert (asset.title, asset.metadata) == ("My Show", {"season": 2})
+    worker.submit(JobKind.INGEST, ingest(str(video), title="Renamed"))
+    worker.run_until_idle()
+    assert [a.title for a in runtime.catalog.assets()] == ["Renamed"]

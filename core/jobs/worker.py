@@ -39,10 +39,13 @@ from reelsearch.core.errors import (
 from reelsearch.core.jobs.models import Job, JobKind, JobPayload
 from reelsearch.core.jobs.paths import allowed_roots, check_allowed
 from reelsearch.core.jobs.queue import JobQueue
-from reelsearch.core.models import Asset, asset_id_for
+from reelsearch.core.models import Asset, MetadataValue, asset_id_for
 from reelsearch.core.runtime import Runtime
 
 logger = logging.getLogger(__name__)
+
+_Unit = tuple[list[str], str | None, dict[str, MetadataValue]]
+"""Files ingested together, with their title and metadata."""
 
 RETRYABLE = (ExecutorError, StoreError, FeatureStoreError, OSError)
 """Failures worth another attempt (a cluster or store hiccup); a bad file is not one."""
@@ -195,37 +198,19 @@ class Worker:
         if job.kind is JobKind.REMOVE:
             self._remove(payload)
             return
-        if job.kind is JobKind.BACKFILL:
-            self._backfill(job, stopping)
-            return
+        units = self._backfill_units(payload) if job.kind is JobKind.BACKFILL else []
+        if job.kind is not JobKind.BACKFILL:
+            if not payload.paths:
+                raise JobError(f"job {job.id} names no file")
+            units = self._ingest_units(payload)
         steps = _Steps(self.queue, job, stopping)
-        paths = [str(check_allowed(path, self.roots)) for path in payload.paths]
-        if not paths:
-            raise JobError(f"job {job.id} names no file")
-        result = self.runtime.ingest(
-            paths,
-            title=payload.title,
-            metadata=payload.metadata,
-            algos=payload.algos,
-            strict=False,
-            on_step=steps,
-        )
-        steps.close()
-        if result.failures:
-            raise _joined(result.failures)
-
-    def _backfill(self, job: Job, stopping: threading.Event) -> None:
         failures: dict[str, ReelsearchError] = {}
-        steps = _Steps(self.queue, job, stopping)
-        for asset_id in job.payload.asset_ids:
-            asset = self.runtime.catalog.get(asset_id)
-            if asset is None:
-                continue  # removed since it was planned: nothing to fill in
+        for paths, title, metadata in units:
             result = self.runtime.ingest(
-                [asset.uri],
-                title=asset.title,
-                metadata=asset.metadata,
-                algos=job.payload.algos,
+                paths,
+                title=title,
+                metadata=metadata,
+                algos=payload.algos,
                 strict=False,
                 on_step=steps,
             )
@@ -233,6 +218,28 @@ class Worker:
             failures.update(result.failures)
         if failures:
             raise _joined(failures)
+
+    def _ingest_units(self, payload: JobPayload) -> list[_Unit]:
+        """The files of an ingest or re-run, under the payload's title and metadata; a file
+        already catalogued keeps its own unless the payload gives new ones."""
+        paths = [str(check_allowed(path, self.roots)) for path in payload.paths]
+        if payload.title is not None or payload.metadata:
+            return [(paths, payload.title, payload.metadata)]
+        units: list[_Unit] = []
+        new = []
+        for path in paths:
+            entry = self.runtime.catalog.get(asset_id_for(str(Path(path).resolve())))
+            if entry is None:
+                new.append(path)
+            else:
+                units.append(([path], entry.title, entry.metadata))
+        return ([(new, None, {})] if new else []) + units
+
+    def _backfill_units(self, payload: JobPayload) -> list[_Unit]:
+        """The catalogued files of a backfill, under their titles; one removed since the
+        backfill was planned is left out."""
+        assets = [self.runtime.catalog.get(asset_id) for asset_id in payload.asset_ids]
+        return [([a.uri], a.title, a.metadata) for a in assets if a is not None]
 
     def _remove(self, payload: JobPayload) -> None:
         catalog = self.runtime.catalog
