@@ -20,7 +20,7 @@ from reelsearch.server.access import HEADER, KeyOutOfUrls
 from reelsearch.server.limits import BodyLimit
 from reelsearch.server.openapi import install_openapi
 from reelsearch.server.problems import install_error_handlers
-from reelsearch.server.routes import catalog, media, search
+from reelsearch.server.routes import catalog, matchcuts, media, search
 from reelsearch.server.state import Served
 
 STATIC = Path(__file__).with_name("static")
@@ -83,11 +83,17 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
     )
     app.state.served = served
     install_error_handlers(app)
-    for router in (catalog.health_router, catalog.router, search.router, media.router):
+    for router in (
+        catalog.health_router,
+        catalog.router,
+        search.router,
+        matchcuts.router,
+        media.router,
+    ):
         app.include_router(router, prefix="/api")
     keyed = {
         "/api" + str(getattr(route, "path", ""))
-        for router in (catalog.router, search.router, media.router)
+        for router in (catalog.router, search.router, matchcuts.router, media.router)
         for route in router.routes
     }
     install_openapi(app, settings, keyed)
