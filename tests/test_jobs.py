@@ -551,3 +551,96 @@ def test_a_re_run_keeps_the_title_and_metadata_of_the_entry(
     worker.submit(JobKind.INGEST, ingest(str(video), title="Renamed"))
     worker.run_until_idle()
     assert [a.title for a in runtime.catalog.assets()] == ["Renamed"]
+
+
+SERVE_JOBS = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from pydantic import BaseModel
+    from reelsearch.core.config import load_settings
+    from reelsearch.core.executor import LocalExecutor
+    from reelsearch.core.host import LocalPlugin
+    from reelsearch.core.jobs import JobQueue, Worker
+    from reelsearch.core.runtime import Runtime
+    from reelsearch.sdk import Algo, hookimpl
+
+    class Beat(BaseModel):
+        n: int
+
+    class Slow(Algo[Beat]):
+        name = "slow"
+        version = "1"
+        Record = Beat
+
+        def run(self, ctx):
+            print("RUNNING", flush=True)
+            time.sleep(float(sys.argv[2]))
+            return [Beat(n=1)]
+
+    class SlowPlugin:
+        @staticmethod
+        @hookimpl
+        def register_algos(register):
+            register(Slow)
+
+    home = Path(sys.argv[1])
+    settings = load_settings(home=home, algos=["shots", "slow"])
+    plugins = [LocalPlugin("slow", SlowPlugin)]
+    with Runtime(settings, plugins=plugins, executor=LocalExecutor()) as rs:
+        queue = JobQueue.in_home(home)
+        worker = Worker(rs, queue, poll_seconds=0.05)
+        print("REQUEUED", worker.start(), flush=True)
+        while queue.unfinished():
+            time.sleep(0.05)
+        worker.stop()
+    """
+)
+
+
+def serve_jobs(home: Path, sleep: float) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REELSEARCH_")}
+    return subprocess.Popen(
+        [sys.executable, "-c", SERVE_JOBS, str(home), str(sleep)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def catalog_state(home: Path) -> tuple[list[dict[str, Any]], list[tuple[str, dict[str, Any]]]]:
+    with isolated_runtime(home) as rs:
+        assets = [a.model_dump() for a in rs.catalog.assets()]
+        shots = sorted((p.id, p.payload) for p in rs.store.points("shots"))
+    return assets, shots
+
+
+def test_a_worker_killed_mid_job_finishes_it_after_a_restart_as_a_clean_run_would(
+    tmp_path: Path, make_video: MakeVideo
+) -> None:
+    video = make_video("v.mp4", SEGMENTS, size=(64, 48))
+    home, clean = tmp_path / "home", tmp_path / "clean"
+    for where in (home, clean):
+        with JobQueue.in_home(where) as jobs:
+            job = jobs.enqueue(JobKind.INGEST, ingest(str(video), title="Killed"))
+    with serve_jobs(home, sleep=600) as first:
+        try:
+            assert first.stdout is not None
+            assert first.stdout.readline().startswith("REQUEUED []")
+            assert first.stdout.readline().strip() == "RUNNING"
+        finally:
+            first.kill()  # SIGKILL, in the middle of the job
+            first.wait()
+    with JobQueue.in_home(home) as jobs:
+        assert jobs.get(job.id).state is JobState.RUNNING
+    for where in (home, clean):
+        with serve_jobs(where, sleep=0) as again:
+            out, _ = again.communicate(timeout=300)
+        assert again.returncode == 0
+        assert out.startswith(f"REQUEUED [{job.id}]" if where == home else "REQUEUED []")
+    with JobQueue.in_home(home) as jobs:
+        finished = jobs.get(job.id)
+    assert (finished.state, finished.attempts) == (JobState.DONE, 2)
+    assets, shots = catalog_state(home)
+    assert [a["title"] for a in assets] == ["Killed"]
+    assert (assets, shots) == catalog_state(clean)

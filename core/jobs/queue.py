@@ -109,6 +109,12 @@ class JobQueue:
     def close(self) -> None:
         self.db.close()
 
+    def __enter__(self) -> JobQueue:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def enqueue(
         self,
         kind: JobKind | str,
