@@ -24,6 +24,7 @@ EXTRAS: Final[dict[str, str]] = {
     "server": "the HTTP server and web UI (FastAPI, uvicorn)",
     "qdrant": "a Qdrant server as the store (qdrant-client)",
     "otlp": "OpenTelemetry export over OTLP/HTTP",
+    "characters": "faces, characters and voices (dlib, its face models, Resemblyzer, scikit-learn)",
     "matchcut": "match cutting: silhouettes and optical flow (LiteRT, OpenCV)",
 }
 """Every extra of the ``reelsearch`` distribution and what it adds (``all`` installs them all)."""

@@ -22,7 +22,6 @@ from reelsearch.plugins.match_cutting import (
 from reelsearch.plugins.match_cutting.representations import pack_mask, unpack_mask
 from reelsearch.plugins.match_cutting.scoring import naive_top_pairs, top_pairs
 from reelsearch.sdk import AlgoContext, Hit, MissingExtraError, SearchRequest
-from reelsearch.sdk.testing import fixtures as _fixtures  # noqa: F401  (the register_plugin fixture)
 
 FACES = [
     "faces/obama.jpg",
