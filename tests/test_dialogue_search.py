@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from conftest import RealMedia
+from media_files import RealMedia
 from dialogue_media import mux_audio, mux_subtitles
 from typer.testing import CliRunner
 

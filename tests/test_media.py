@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import RealMedia
+from media_files import RealMedia
 
 from reelsearch.core.errors import MediaError
 from reelsearch.core.media import (

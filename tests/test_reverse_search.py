@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import RealMedia
+from media_files import RealMedia
 from PIL import Image as PILImage
 from runtimes import isolated_runtime
 from tiny_clip import save_layout_clip

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import RealMedia
+from media_files import RealMedia
 from pydantic import ValidationError
 
 from reelsearch.core.errors import ModelUnavailableError

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import RealMedia
+from media_files import RealMedia
 from PIL import Image
 
 from reelsearch.core.components import AlgoContext, Component

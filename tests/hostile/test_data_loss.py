@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from conftest import MakeVideo
+from media_files import MakeVideo
 from pydantic import BaseModel
 from runtimes import isolated_runtime
 

@@ -225,7 +225,7 @@ def test_a_bad_file_fails_with_one_line_naming_it(text_and_empty: Path, kind: st
 
 
 def test_a_truncated_real_clip_is_refused(tmp_path: Path) -> None:
-    from conftest import real_media_file
+    from media_files import real_media_file
 
     bbb = real_media_file("bbb/big_buck_bunny_0_30.webm")
     with pytest.raises(MediaError, match="truncated or corrupt"):
