@@ -45,6 +45,7 @@ OPERATIONS = [
     ("POST", "/api/search/image"),
     ("GET", "/api/media/{path}"),
     ("GET", "/api/assets/{asset_id}/source"),
+    ("GET", "/api/matchcuts"),
 ]
 
 
