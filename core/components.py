@@ -49,6 +49,7 @@ class ComponentKind(StrEnum):
     ALGO = "algo"
     ENCODER = "encoder"
     DETECTOR = "detector"
+    FACE_DETECTOR = "face_detector"
     SEARCHER = "searcher"
     POSTPROCESSOR = "postprocessor"
     TRANSLATOR = "translator"
@@ -61,7 +62,9 @@ class ComponentKind(StrEnum):
     @property
     def label(self) -> str:
         """How messages name the kind: ``post-processor``, ``algo``..."""
-        return "post-processor" if self is ComponentKind.POSTPROCESSOR else self.value
+        if self is ComponentKind.POSTPROCESSOR:
+            return "post-processor"
+        return self.value.replace("_", " ")
 
     @property
     def hook(self) -> str:
@@ -268,6 +271,39 @@ class ShotDetector(Component[ConfigT]):
             batches: All frames of the video in order, in batches.
             fps: The video's frame rate (for time-based settings such as minimum shot length).
         """
+
+
+class FaceBox(BaseModel):
+    """A face found in an image: its box in pixels (right and bottom exclusive) and how sure
+    the detector is (``1.0`` for detectors that give no score)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    left: int
+    top: int
+    right: int
+    bottom: int
+    score: float = 1.0
+
+    @property
+    def size(self) -> int:
+        """The box's shorter side, in pixels."""
+        return min(self.right - self.left, self.bottom - self.top)
+
+
+class FaceDetector(Component[ConfigT]):
+    """Finds the faces in RGB images (video frames, stills).
+
+    Attributes:
+        resources: What one detector instance needs from the executor.
+    """
+
+    kind = ComponentKind.FACE_DETECTOR
+    resources: ClassVar[Resources] = Resources()
+
+    @abstractmethod
+    def detect_faces(self, images: Sequence[Image]) -> list[list[FaceBox]]:
+        """The faces of each image, one list per image (empty where it shows none)."""
 
 
 class Sink(ABC, Generic[RecordT]):
@@ -578,7 +614,8 @@ def request_options(
 
 
 COMPONENT_BASES: dict[ComponentKind, type[Component[Any]]] = {
-    base.kind: base for base in (Algo, Encoder, ShotDetector, Searcher, PostProcessor, Translator)
+    base.kind: base
+    for base in (Algo, Encoder, ShotDetector, FaceDetector, Searcher, PostProcessor, Translator)
 }
 """The base class of each kind of component."""
 assert set(COMPONENT_BASES) == set(ComponentKind), "every kind has one base class"

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from reelsearch.core.components import (
         Algo,
         Encoder,
+        FaceDetector,
         PostProcessor,
         Searcher,
         ShotDetector,
@@ -52,6 +53,15 @@ def register_detectors(register: Callable[[type[ShotDetector]], None]) -> None:
 
     Called once when the plugin host loads. The ``shots`` algo runs the detector its config
     names.
+    """
+
+
+@hookspec
+def register_face_detectors(register: Callable[[type[FaceDetector]], None]) -> None:
+    """Register face detector classes: ``register(MyFaceDetector)`` for each.
+
+    Called once when the plugin host loads. Algos that look for faces (``faces``) run the
+    one their config names; weights load in ``FaceDetector.warm_up``.
     """
 
 

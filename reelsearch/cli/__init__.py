@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from reelsearch.cli import catalog as catalog
+from reelsearch.cli import characters as characters
 from reelsearch.cli import evaluate as evaluate
 from reelsearch.cli import matchcuts as matchcuts
 from reelsearch.cli import new_plugin as new_plugin
