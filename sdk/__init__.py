@@ -57,9 +57,8 @@ from reelsearch.core.media import (
     FramesAt,
     FrameSize,
     FrameTap,
-    ShotClipWriter,
-    ShotThumbnails,
-    ThumbnailSampler,
+    RGBImage,
+    VideoWriter,
     brightness,
     content_hash,
     decode_audio,
@@ -70,6 +69,7 @@ from reelsearch.core.media import (
     runs_of,
     scaled_size,
 )
+from reelsearch.core.media.atomic import write_bytes_atomic
 from reelsearch.core.media.embeddings import embed_shots, sample_frames, short_side_size
 from reelsearch.core.media.prefetch import prefetch_frames
 from reelsearch.core.models import (
@@ -135,6 +135,7 @@ __all__ = [
     "PointFilter",
     "PostProcessor",
     "ProgressCallback",
+    "RGBImage",
     "ReelsearchError",
     "RequestError",
     "Resources",
@@ -146,16 +147,14 @@ __all__ = [
     "Searcher",
     "SearcherFailure",
     "Shot",
-    "ShotClipWriter",
     "ShotDetector",
-    "ShotThumbnails",
     "Sink",
-    "ThumbnailSampler",
     "TimeRange",
     "Translator",
     "VectorSpec",
     "VectorStore",
     "Vectors",
+    "VideoWriter",
     "best_first",
     "brightness",
     "content_hash",
@@ -182,4 +181,5 @@ __all__ = [
     "short_side_size",
     "shot_payload",
     "validation_problems",
+    "write_bytes_atomic",
 ]

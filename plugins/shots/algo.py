@@ -8,9 +8,11 @@ from urllib.parse import urlparse
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from reelsearch.plugins.algos.shots.record import ShotRecord
-from reelsearch.plugins.algos.shots.segmentation import shots_from_cuts
-from reelsearch.plugins.algos.shots.sink import ShotsSink
+from reelsearch.plugins.shots.clips import ShotClipWriter
+from reelsearch.plugins.shots.record import ShotRecord
+from reelsearch.plugins.shots.segmentation import shots_from_cuts
+from reelsearch.plugins.shots.sink import ShotsSink
+from reelsearch.plugins.shots.thumbnails import ShotThumbnails, ThumbnailSampler
 from reelsearch.sdk import (
     Algo,
     AlgoContext,
@@ -20,9 +22,6 @@ from reelsearch.sdk import (
     MediaInfo,
     ProgressCallback,
     Shot,
-    ShotClipWriter,
-    ShotThumbnails,
-    ThumbnailSampler,
     decode_frames,
     probe,
     run_taps,
@@ -94,7 +93,9 @@ class ShotsAlgo(Algo[ShotRecord, ShotsConfig]):
         )
         cuts = detector.detect(frames, info.fps)
         min_frames = max(1, round(settings.min_shot_seconds * info.fps))
-        shots = shots_from_cuts(ctx.asset.content_hash, cuts, frames.count, info.fps, min_frames=min_frames)
+        shots = shots_from_cuts(
+            ctx.asset.content_hash, cuts, frames.count, info.fps, min_frames=min_frames
+        )
         media = ShotMedia(shots, ctx.media_dir, info, settings, sampler)
         media.write(path)
         return [

@@ -10,9 +10,7 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
-from reelsearch.core.media.decode import FrameSize, FrameTap, RGBImage
-from reelsearch.core.media.encode import VideoWriter
-from reelsearch.core.models import Shot
+from reelsearch.sdk import FrameSize, FrameTap, RGBImage, Shot, VideoWriter
 
 
 class ShotClipWriter(FrameTap):

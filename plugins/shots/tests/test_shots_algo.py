@@ -2,29 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
-from media_files import RealMedia
+from media_files import MakeVideo, RealMedia
 from PIL import Image
 
-from reelsearch.core.components import AlgoContext, Component
 from reelsearch.core.host import PluginHost
-from reelsearch.core.media import (
-    ShotThumbnails,
-    ThumbnailSampler,
+from reelsearch.plugins.detectors.content import ContentDetector
+from reelsearch.plugins.shots import ShotRecord, ShotsAlgo, ShotsConfig, shots_from_cuts
+from reelsearch.plugins.shots.thumbnails import ShotThumbnails, ThumbnailSampler
+from reelsearch.sdk import (
+    AlgoContext,
+    Asset,
+    Component,
     content_hash,
     decode_frames,
+    point_id,
     probe,
     run_taps,
 )
-from reelsearch.core.models import Asset, point_id
-from reelsearch.plugins.algos.shots import ShotRecord, ShotsAlgo, ShotsConfig, shots_from_cuts
-from reelsearch.plugins.detectors.content import ContentDetector
 
-MakeVideo = Callable[..., Path]
 SEGMENTS = [("red", 20), ("blue", 30), ("green", 4), ("yellow", 26)]
 """A generated video's shots: cuts at 20, 50 and 54 (the green shot is only 4 frames long)."""
 

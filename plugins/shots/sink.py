@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from reelsearch.plugins.algos.shots.record import ShotRecord
+from reelsearch.plugins.shots.record import ShotRecord
 from reelsearch.sdk import Asset, CollectionSpec, FieldType, Point, Sink, point_id, shot_payload
 
 COLLECTION = "shots"

@@ -19,9 +19,7 @@ from pathlib import Path
 
 from PIL import Image as PILImage
 
-from reelsearch.core.media.atomic import write_bytes_atomic
-from reelsearch.core.media.decode import FramesAt, FrameSize, FrameTap, RGBImage
-from reelsearch.core.models import Shot
+from reelsearch.sdk import FramesAt, FrameSize, FrameTap, RGBImage, Shot, write_bytes_atomic
 
 JPEG_QUALITY = 85
 DEFAULT_CAPACITY = 4096

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from reelsearch.plugins.algos.shots.algo import ShotsAlgo, ShotsConfig
-from reelsearch.plugins.algos.shots.record import ShotRecord
-from reelsearch.plugins.algos.shots.segmentation import shots_from_cuts
-from reelsearch.plugins.algos.shots.sink import ShotsSink
+from reelsearch.plugins.shots.algo import ShotsAlgo, ShotsConfig
+from reelsearch.plugins.shots.record import ShotRecord
+from reelsearch.plugins.shots.segmentation import shots_from_cuts
+from reelsearch.plugins.shots.sink import ShotsSink
 from reelsearch.sdk import Algo, hookimpl
 
 
