@@ -156,48 +156,6 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(
         default=10 * 2**20, ge=1024, description="Largest image the HTTP API accepts, in bytes."
     )
-    jobs_concurrency: int = Field(
-        default=1, ge=1, le=64, description="Jobs (ingest, backfill...) the server runs at once."
-    )
-    jobs_max_attempts: int = Field(
-        default=3,
-        ge=1,
-        le=100,
-        description="Times a job is tried when it fails for a passing reason.",
-    )
-    ingest_roots: PathList = Field(
-        default_factory=list,
-        description="Folders whose files ingest jobs may read (besides the watch folders); "
-        f"in the environment separated by {os.pathsep!r}.",
-    )
-    watch_folders: PathList = Field(
-        default_factory=list,
-        description="Folders the server watches for videos to ingest (with sub-folders); "
-        f"in the environment separated by {os.pathsep!r}.",
-    )
-    watch_deleted: Literal["remove", "keep"] = Field(
-        default="remove",
-        description="What a video deleted from a watch folder does to its catalog entry.",
-    )
-    watch_stable_seconds: float = Field(
-        default=2.0,
-        ge=0,
-        le=3600,
-        description="How long a new video's size must stay the same before it is ingested.",
-    )
-    backfill_per_minute: float = Field(
-        default=30.0, gt=0, description="Assets a backfill queues per minute at most."
-    )
-    backfill_max_concurrent: int = Field(
-        default=2, ge=1, description="A backfill's jobs queued or running at once, at most."
-    )
-
-    @field_validator("ingest_roots", "watch_folders", mode="before")
-    @classmethod
-    def _split_paths(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [part for part in value.split(os.pathsep) if part.strip()]
-        return value
     max_upload_pixels: int = Field(
         default=25_000_000,
         ge=1,
@@ -248,6 +206,53 @@ class Settings(BaseSettings):
         ge=60,
         description="How long the signed media links in HTTP search hits stay valid.",
     )
+    jobs_concurrency: int = Field(
+        default=1, ge=1, le=64, description="Jobs (ingest, backfill...) the server runs at once."
+    )
+    jobs_max_attempts: int = Field(
+        default=3,
+        ge=1,
+        le=100,
+        description="Times a job is tried when it fails for a passing reason.",
+    )
+    ingest_roots: PathList = Field(
+        default_factory=list,
+        description="Folders whose files ingest jobs may read (besides the watch folders); "
+        f"in the environment separated by {os.pathsep!r}.",
+    )
+    watch_folders: PathList = Field(
+        default_factory=list,
+        description="Folders the server watches for videos to ingest (with sub-folders); "
+        f"in the environment separated by {os.pathsep!r}.",
+    )
+    watch_deleted: Literal["remove", "keep"] = Field(
+        default="remove",
+        description="What a video deleted from a watch folder does to its catalog entry.",
+    )
+    watch_stable_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        le=3600,
+        description="How long a new video's size must stay the same before it is ingested.",
+    )
+    max_video_upload_bytes: int = Field(
+        default=4 * 2**30,
+        ge=1024,
+        description="Largest video the HTTP API takes as an upload to ingest, in bytes.",
+    )
+    backfill_per_minute: float = Field(
+        default=30.0, gt=0, description="Assets a backfill queues per minute at most."
+    )
+    backfill_max_concurrent: int = Field(
+        default=2, ge=1, description="A backfill's jobs queued or running at once, at most."
+    )
+
+    @field_validator("ingest_roots", "watch_folders", mode="before")
+    @classmethod
+    def _split_paths(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part for part in value.split(os.pathsep) if part.strip()]
+        return value
 
     @field_validator(
         "plugins", "disable_plugins", "algos", "cors_origins", "postprocessors", mode="before"

@@ -115,3 +115,7 @@ class UnknownJobError(JobError, LookupError):
 
 class ForbiddenPathError(JobError):
     """A job names a file outside the folders it may read (``ingest_roots``, watch folders)."""
+
+
+class ServerError(ReelsearchError):
+    """The server that owns a data home refused a request of the CLI, or stopped answering."""

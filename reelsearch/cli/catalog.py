@@ -19,6 +19,7 @@ from reelsearch.cli._app import (
     print_warning,
     progress_bars,
 )
+from reelsearch.cli.client import server_of_home
 from reelsearch.core.errors import ReelsearchError
 from reelsearch.core.media.sample import sample_video
 from reelsearch.core.models import Asset, SearchRequest
@@ -82,15 +83,29 @@ def ingest(
             help="Seconds to wait for another process using the data home (default: fail).",
         ),
     ] = 0.0,
+    no_wait: Annotated[
+        bool,
+        typer.Option("--no-wait", help="With a server running: queue the jobs and return at once."),
+    ] = False,
 ) -> None:
-    """Analyse videos and index them in the store under REELSEARCH_HOME."""
+    """Analyse videos and index them in the store under REELSEARCH_HOME (through the server
+    when one runs on it: as jobs, followed until they end)."""
+    with errors():
+        client = server_of_home()
+        if client is not None:
+            from reelsearch.cli.jobs import ingest_through
+
+            ingest_through(client, videos, title=title, algos=algo, follow=not no_wait)
+            return
+    if no_wait:
+        print_error("--no-wait queues jobs on a running server, and none runs on this home")
+        raise typer.Exit(1)
     with errors(), Runtime(lock_timeout=wait) as rs, progress_bars() as on_step:
         result = rs.ingest(videos, title=title, algos=algo, strict=False, on_step=on_step)
     for error in result.failures.values():
         print_error(error)
     for report in result.reports:
-        done = ", ".join(report.computed) or "nothing (up to date)"
-        out.print(plain(f"{report.asset.title} [{report.asset.id[:12]}]: computed {done}"))
+        print_report(report.asset, report.computed)
     warn_skipped(result.reports)
     if result.failures:
         raise typer.Exit(1)
@@ -101,8 +116,15 @@ def titles(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List the titles in the catalog and their assets."""
-    with errors(), Runtime() as rs:
-        assets = rs.catalog.assets()
+    with errors():
+        client = server_of_home()
+        if client is not None:
+            from reelsearch.cli.jobs import catalog_assets
+
+            assets = catalog_assets(client)
+        else:
+            with Runtime() as rs:
+                assets = rs.catalog.assets()
     if as_json:
         print_json([a.model_dump(mode="json") for a in assets])
         return
@@ -138,6 +160,12 @@ def demo(
         _demo_searches(rs)
     if result.failures:
         raise typer.Exit(1)
+
+
+def print_report(asset: Asset, computed: list[str]) -> None:
+    """The line ingest prints for a file it brought up to date."""
+    done = ", ".join(computed) or "nothing (up to date)"
+    out.print(plain(f"{asset.title} [{asset.id[:12]}]: computed {done}"))
 
 
 def warn_skipped(reports: list[AssetReport]) -> None:

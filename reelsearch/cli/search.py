@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -10,15 +11,19 @@ import typer
 from pydantic import ValidationError
 
 from reelsearch.cli._app import app, console, errors, out, plain, print_json, print_warning
+from reelsearch.cli.characters import character_queries
+from reelsearch.cli.client import ServerClient, server_of_home
 from reelsearch.cli.shots import write_export
 from reelsearch.core.errors import (
     ModelUnavailableError,
     ReelsearchError,
     RequestError,
+    ServerError,
     validation_problems,
 )
 from reelsearch.core.models import (
     MAX_LIMIT,
+    Asset,
     Hit,
     MetadataValue,
     SearchFilter,
@@ -43,6 +48,10 @@ class SearchOptions:
     algos: list[str] = field(default_factory=list)
     speakers: list[str] = field(default_factory=list)
     """Dialogue lines of these speakers or characters only (with no algos: dialogue only)."""
+    characters: list[str] = field(default_factory=list)
+    """Only while these named characters are all on screen (alone: their shots)."""
+    face: Path | None = None
+    """Only while the person in this photo is on screen (alone: that person's shots)."""
     limit: int = 10
     page: int | None = None
     group_by: str | None = None
@@ -63,15 +72,22 @@ def search_request(options: SearchOptions) -> SearchRequest:
         "clip": _path(options.clip),
     }
     given = {kind: value for kind, value in queries.items() if value is not None}
+    on_screen = character_queries(options.characters, _path(options.face))
+    main_algos: list[str] = []
+    if not given and on_screen:  # --character / --face alone: the first is the query
+        main_algos = on_screen[0].pop("algos")
+        given = on_screen.pop(0)
     if len(given) != 1:
         raise RequestError(
-            "give one query: TEXT, --image PATH, --like-shot SHOT_ID or --clip PATH"
+            "give one query: TEXT, --image PATH, --like-shot SHOT_ID, --clip PATH, "
+            "--character NAME or --face PATH"
             + (f" (got {len(given)})" if given else "")
         )
     try:
         return SearchRequest(
             **given,
-            algos=options.algos or (["dialogue"] if options.speakers else []),
+            algos=options.algos or main_algos or (["dialogue"] if options.speakers else []),
+            intersect=[{"query": query} for query in on_screen],
             options={"dialogue": {"speaker": options.speakers}} if options.speakers else {},
             filter=SearchFilter(titles=options.titles, metadata=parse_metadata(options.metadata)),
             limit=options.limit,
@@ -214,6 +230,16 @@ def search(
             "--speaker", help="Only lines of this speaker or character (dialogue; repeatable)."
         ),
     ] = None,
+    character: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--character", help="Only while this named character is on screen (repeatable)."
+        ),
+    ] = None,
+    face: Annotated[
+        Path | None,
+        typer.Option("--face", help="Only while the person in this photo is on screen."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help='Print {"hits": [...]}.')] = False,
     export_format: Annotated[
         ExportFormat | None,
@@ -240,6 +266,8 @@ def search(
         metadata=metadata or [],
         algos=algo or [],
         speakers=speaker or [],
+        characters=character or [],
+        face=face,
         limit=limit,
         page=page,
         group_by=group_by,
@@ -248,14 +276,23 @@ def search(
     )
     with errors():
         request = search_request(options)
-        with Runtime() as rs:
-            response = rs.search(request)
+        name = request.text or "reelsearch hits"
+        client = server_of_home()
+        if client is not None:
+            response = search_through(client, request)
             if export_format is not None:
-                assets = assets_of(response.hits, rs.catalog.get)
-                name = request.text or "reelsearch hits"
+                assets = assets_of(response.hits, lambda asset_id: _asset(client, asset_id))
                 exported = export_hits(
                     response.hits, assets, export_format, handles=handles, name=name
                 )
+        else:
+            with Runtime() as rs:
+                response = rs.search(request)
+                if export_format is not None:
+                    assets = assets_of(response.hits, rs.catalog.get)
+                    exported = export_hits(
+                        response.hits, assets, export_format, handles=handles, name=name
+                    )
     for failure in response.errors:
         print_warning(f"search {failure.searcher!r} failed", failure.message)
     if export_format is not None:
@@ -275,6 +312,37 @@ def search(
         console.print(plain(f"more hits: --page {(page or 1) + 1}"))
 
 
+def search_through(client: ServerClient, request: SearchRequest) -> SearchResponse:
+    """Run ``request`` on the server that owns the data home: a still is uploaded, a clip is
+    refused (the server searches by clip only for its own files).
+
+    Raises:
+        RequestError: The request searches by clip.
+        ServerError: The server refused the request.
+    """
+    if request.clip is not None:
+        raise RequestError(
+            f"search by clip is not available through the server at {client.url}, which owns "
+            "this data home; search by --image or --like-shot, or stop the server"
+        )
+    fields = request.model_dump(mode="json", exclude_defaults=True)
+    if request.image is not None:
+        fields.pop("image")
+        answer = client.post_file(
+            "/api/search/image", Path(request.image), {"params": json.dumps(fields)}
+        )
+    else:
+        answer = client.post("/api/search", fields)
+    return SearchResponse.model_validate(answer)
+
+
+def _asset(client: ServerClient, asset_id: str) -> Asset | None:
+    try:
+        return Asset.model_validate(client.get(f"/api/assets/{asset_id}"))
+    except ServerError:
+        return None
+
+
 DEMO_TEXT = "a red race car"
 VISUAL = "visual"
 
@@ -287,8 +355,8 @@ def demo_visual_searches(rs: Runtime) -> None:
     except ModelUnavailableError:
         out.print(
             "Visual search is unavailable here: the CLIP weights could not be loaded "
-            "(set components.encoders.clip.checkpoint to a local file); skipping the text, image and "
-            "like-shot searches."
+            "(set components.encoders.clip.checkpoint to a local file); skipping the text, "
+            "image and like-shot searches."
         )
         return
     except ReelsearchError as exc:

@@ -7,15 +7,29 @@ Example::
     from reelsearch.server import create_app
 
     uvicorn.run(create_app(), host="127.0.0.1", port=8000)
+
+:mod:`reelsearch.server.address` (where a running server listens) needs none of the server's
+dependencies; the rest needs the ``server`` extra, checked when first used.
 """
 
 from __future__ import annotations
 
-from reelsearch.core.extras import require
+from typing import TYPE_CHECKING, Any
 
-require("fastapi", "fastapi_offline", "uvicorn", extra="server", needed_by="the server")
-
-from reelsearch.server.app import create_app  # noqa: E402  (after the check above)
-from reelsearch.server.live import LiveServer  # noqa: E402
+if TYPE_CHECKING:
+    from reelsearch.server.app import create_app
+    from reelsearch.server.live import LiveServer
 
 __all__ = ["LiveServer", "create_app"]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in __all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from reelsearch.core.extras import require
+
+    require("fastapi", "fastapi_offline", "uvicorn", extra="server", needed_by="the server")
+    from reelsearch.server.app import create_app
+    from reelsearch.server.live import LiveServer
+
+    return {"create_app": create_app, "LiveServer": LiveServer}[name]

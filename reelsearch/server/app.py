@@ -3,7 +3,7 @@ editor web UI at ``/``."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from reelsearch.server.access import HEADER, KeyOutOfUrls
 from reelsearch.server.limits import BodyLimit
 from reelsearch.server.openapi import install_openapi
 from reelsearch.server.problems import install_error_handlers
-from reelsearch.server.routes import catalog, matchcuts, media, search
+from reelsearch.server.routes import catalog, jobs, matchcuts, media, search
 from reelsearch.server.state import Served
 
 STATIC = Path(__file__).with_name("static")
@@ -41,13 +41,25 @@ supported). Errors answer problem details (RFC 9457, ``application/problem+json`
 header, never in a URL."""
 
 
-def create_app(runtime: Runtime | None = None, settings: Settings | None = None) -> FastAPI:
-    """The application serving ``runtime``.
+def create_app(
+    runtime: Runtime | None = None,
+    settings: Settings | None = None,
+    *,
+    watch: Sequence[Path] = (),
+    warm: bool = True,
+) -> FastAPI:
+    """The application serving ``runtime``, which runs its data home's jobs while it lives.
+
+    When the app starts, its job worker and backfill pacer start, its watch folders catch up
+    and are followed, and its searchers' models warm up (``/api/health`` says ``starting``
+    until they are warm); when it stops, they stop.
 
     Args:
         runtime: The runtime to serve; it stays open while the app lives and its owner closes
             it. Default: a runtime opened from ``settings``, closed when the app shuts down.
         settings: The server's settings (API key, CORS origins, limits); default: the runtime's.
+        watch: Folders to watch besides the ``watch_folders`` setting.
+        warm: Warm the searchers' models up at start.
 
     Raises:
         ReelsearchError: The runtime cannot open (a data home locked by another process, an
@@ -57,7 +69,7 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
     runtime = runtime or Runtime(settings)
     settings = settings or runtime.settings
     try:
-        served = Served.of(runtime, settings)
+        served = Served.of(runtime, settings, watch, warm=warm)
     except BaseException:
         if owned:
             runtime.close()
@@ -65,11 +77,15 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        served.jobs.start()
         try:
             yield
         finally:
-            if owned:
-                served.runtime.close()
+            try:
+                served.jobs.stop()
+            finally:
+                if owned:
+                    served.runtime.close()
 
     app = FastAPIOffline(  # a FastAPI whose docs page loads Swagger UI from here, not a CDN
         title="reelsearch",
@@ -83,17 +99,12 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
     )
     app.state.served = served
     install_error_handlers(app)
-    for router in (
-        catalog.health_router,
-        catalog.router,
-        search.router,
-        matchcuts.router,
-        media.router,
-    ):
+    keyed_routers = (catalog.router, search.router, jobs.router, matchcuts.router, media.router)
+    for router in (catalog.health_router, *keyed_routers):
         app.include_router(router, prefix="/api")
     keyed = {
         "/api" + str(getattr(route, "path", ""))
-        for router in (catalog.router, search.router, matchcuts.router, media.router)
+        for router in keyed_routers
         for route in router.routes
     }
     install_openapi(app, settings, keyed)
@@ -115,7 +126,7 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST"],
+            allow_methods=["GET", "POST", "DELETE"],
             allow_headers=[HEADER, "Content-Type", "Range"],
             expose_headers=["Content-Range", "Accept-Ranges", "Content-Length"],
         )

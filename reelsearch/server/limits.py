@@ -20,7 +20,9 @@ ENVELOPE_BYTES = 64 * 1024
 """Room for the multipart envelope and form fields around an uploaded image."""
 
 UPLOAD_PATH = "/api/search/image"
-"""The one route whose body may be as large as an upload."""
+"""The route whose body may be as large as an image upload."""
+VIDEO_UPLOAD_PATH = "/api/ingest/upload"
+"""The route whose body may be as large as a video upload."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Limits:
     max_search_candidates: int
     max_request_bytes: int
     max_response_bytes: int
+    max_video_upload_bytes: int
 
     @classmethod
     def of(cls, settings: Settings) -> Limits:
@@ -49,6 +52,7 @@ class Limits:
             max_search_candidates=settings.max_search_candidates,
             max_request_bytes=settings.max_request_bytes,
             max_response_bytes=settings.max_response_bytes,
+            max_video_upload_bytes=settings.max_video_upload_bytes,
         )
 
     @property
@@ -145,7 +149,8 @@ class BodyLimit:
 
     A declared ``Content-Length`` over the limit is refused at once; a body without one
     (chunked) is counted as it streams, and refused when it passes the limit. The upload
-    route takes an upload and its envelope; every other route ``max_request_bytes``.
+    routes take an upload (image or video) and its envelope; every other route
+    ``max_request_bytes``.
 
     Args:
         app: The wrapped application.
@@ -162,6 +167,9 @@ class BodyLimit:
             return
         if scope["path"] == UPLOAD_PATH:
             max_bytes, error = self.limits.max_body_bytes, too_large(self.limits.max_upload_bytes)
+        elif scope["path"] == VIDEO_UPLOAD_PATH:
+            most = self.limits.max_video_upload_bytes
+            max_bytes, error = most + ENVELOPE_BYTES, too_large(most, "videos")
         else:
             max_bytes = self.limits.max_request_bytes
             error = too_large(max_bytes, "request bodies")

@@ -22,12 +22,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from reelsearch.core.config import Settings
 from reelsearch.core.errors import (
+    ForbiddenPathError,
+    JobError,
     MediaError,
     ModelUnavailableError,
     ReelsearchError,
     RequestError,
     StoreError,
     UnknownComponentError,
+    UnknownJobError,
 )
 
 log = logging.getLogger("reelsearch.server")
@@ -36,6 +39,9 @@ PROBLEM_TYPE = "application/problem+json"
 
 STATUS_OF_ERROR: tuple[tuple[type[ReelsearchError], int], ...] = (
     (UnknownComponentError, status.HTTP_404_NOT_FOUND),
+    (UnknownJobError, status.HTTP_404_NOT_FOUND),
+    (ForbiddenPathError, status.HTTP_403_FORBIDDEN),
+    (JobError, status.HTTP_400_BAD_REQUEST),
     (RequestError, status.HTTP_400_BAD_REQUEST),
     (MediaError, status.HTTP_400_BAD_REQUEST),
     (ModelUnavailableError, status.HTTP_503_SERVICE_UNAVAILABLE),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -10,6 +12,7 @@ from fastapi import Depends, Request
 from reelsearch.core.config import Settings
 from reelsearch.core.runtime import Runtime
 from reelsearch.server.files import MediaFolder, MediaLinks, Uploads
+from reelsearch.server.jobs import JobService
 from reelsearch.server.limits import Limits
 from reelsearch.server.problems import Scrubber
 from reelsearch.server.shot_media import ShotMedia
@@ -28,6 +31,7 @@ class Served:
         uploads: The uploaded query images.
         shot_media: Finds the thumbnail and clip of the shot a hit lies in.
         scrub: Hides the data home's folders in messages to clients.
+        jobs: The job queue and the threads that work it.
     """
 
     runtime: Runtime
@@ -38,15 +42,25 @@ class Served:
     uploads: Uploads
     shot_media: ShotMedia
     scrub: Scrubber
+    jobs: JobService
 
     @classmethod
-    def of(cls, runtime: Runtime, settings: Settings) -> Served:
+    def of(
+        cls,
+        runtime: Runtime,
+        settings: Settings,
+        watch: Sequence[Path] = (),
+        *,
+        warm: bool = True,
+    ) -> Served:
         """Open ``runtime``'s store, plugins and gateway now, so that a locked data home or a
         broken plugin stops the server at start rather than failing the first request.
 
         Args:
             runtime: The runtime to serve; its data home holds the media served.
             settings: The server's settings: API key, CORS origins, limits.
+            watch: Folders to watch besides the ``watch_folders`` setting.
+            warm: Warm the searchers' models up when the app starts.
         """
         _ = runtime.store, runtime.gateway, runtime.catalog
         home = runtime.settings
@@ -66,6 +80,7 @@ class Served:
             ),
             shot_media=ShotMedia(runtime),
             scrub=Scrubber.of(home),
+            jobs=JobService(runtime, watch, warm=warm),
         )
 
 

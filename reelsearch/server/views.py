@@ -3,7 +3,7 @@ registered searches, the titles and the server's health."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, computed_field
 
@@ -93,7 +93,9 @@ class TitlesView(BaseModel):
 
 
 class HealthView(BaseModel):
-    status: str = "ok"
+    status: Literal["ok", "starting"] = Field(
+        default="ok", description="starting: the searchers' models are still loading."
+    )
     version: str
     store: str = Field(description="The store backend: edge or server.")
     searches: int = Field(description="How many searches are registered.")

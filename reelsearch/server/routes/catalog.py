@@ -33,9 +33,11 @@ def titles(served: ServedDep) -> TitlesView:
 
 @health_router.get("/health")
 def health(served: ServedDep) -> HealthView:
-    """Whether the server is up; needs no API key."""
+    """Whether the server is up: ``starting`` while it warms its searchers' models, then
+    ``ok``; needs no API key."""
     runtime = served.runtime
     return HealthView(
+        status="ok" if served.jobs.ready.is_set() else "starting",
         version=__version__,
         store=runtime.store.backend,
         searches=len(runtime.registry.names("searcher")),
