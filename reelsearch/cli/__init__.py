@@ -5,6 +5,7 @@ from __future__ import annotations
 from reelsearch.cli import catalog as catalog
 from reelsearch.cli import characters as characters
 from reelsearch.cli import evaluate as evaluate
+from reelsearch.cli import jobs as jobs
 from reelsearch.cli import matchcuts as matchcuts
 from reelsearch.cli import new_plugin as new_plugin
 from reelsearch.cli import search as search
