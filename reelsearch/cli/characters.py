@@ -21,6 +21,15 @@ def book_of(rs: Runtime) -> Any:
     return rs.algo("characters").book(rs.store)
 
 
+def character_queries(names: list[str], face: str | None) -> list[dict[str, Any]]:
+    """The searches ``--character NAME`` (each) and ``--face PATH`` add: queries of the
+    ``characters`` searcher, that a search intersects with (or, alone, starts from)."""
+    queries: list[dict[str, Any]] = [{"text": name, "algos": ["characters"]} for name in names]
+    if face is not None:
+        queries.append({"image": face, "algos": ["characters"]})
+    return queries
+
+
 def character_row(view: Any) -> dict[str, Any]:
     """A character as ``--json`` and the HTTP API show it."""
     return view.model_dump(mode="json")
