@@ -1,7 +1,7 @@
 """Shot detection: our detectors against PySceneDetect, on the same files, in one run.
 
 Files (from ``../shared/media``; the edited ones are written by this script with exactly known
-cuts, see :mod:`reelsearch.core.media.montage` for where a dissolve's or a fade's cut lies):
+cuts, see :mod:`reelsearch.sdk.testing.montage` for where a dissolve's or a fade's cut lies):
 
 - ``bbb``: the Big Buck Bunny clip as it is: hard cuts at 283, 376, 551; a fade in from black,
   a slow pan and text overlays that are not cuts.
@@ -35,10 +35,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reelsearch.core.media.decode import decode_frames
-from reelsearch.core.media.montage import CUT, Transition, clip_frames, write_montage
+from reelsearch.sdk.testing.montage import CUT, Transition, clip_frames, write_montage
 from reelsearch.core.media.probe import probe
-from reelsearch.plugins.detectors.content import ContentDetector
-from reelsearch.plugins.detectors.transnetv2 import TransNetV2Detector
+from reelsearch.plugins.content_detector import ContentDetector
+from reelsearch.plugins.transnetv2 import TransNetV2Detector
 
 MEDIA = Path(__file__).resolve().parents[1].parent / "shared" / "media"
 BBB = MEDIA / "bbb" / "big_buck_bunny_0_30.webm"

@@ -166,7 +166,7 @@ def test_help_and_plugins_work(without_extras: Run) -> None:
     assert "serve" in help_.stdout
     listing = without_extras("plugins")
     assert listing.returncode == 0, listing.stderr
-    for plugin in ("clip", "transnetv2", "dialogue", "shot-embeddings", "sentence-transformers"):
+    for plugin in ("clip", "transnetv2", "dialogue", "visual", "sentence-transformers"):
         assert plugin in listing.stdout, f"{plugin} registers without its extra"
 
 

@@ -20,18 +20,28 @@ def _imports(path: Path) -> Iterator[str]:
 
 
 def _plugin_packages() -> list[Path]:
-    """Each plugin: a folder directly under plugins/ with hooks, or one level deeper."""
-    found = []
-    for kind in sorted(p for p in (ROOT / "plugins").iterdir() if p.is_dir()):
-        children = [c for c in sorted(kind.iterdir()) if (c / "__init__.py").is_file()]
-        found.extend(children or [kind])
-    return [p for p in found if p.name != "__pycache__"]
+    """Each plugin: a package directly under plugins/, holding its whole feature."""
+    return [p for p in sorted((ROOT / "plugins").iterdir()) if (p / "__init__.py").is_file()]
+
+
+def _plugin_code(plugin: Path) -> Iterator[Path]:
+    """A plugin's modules, without its tests (which may drive the whole application)."""
+    return (p for p in plugin.rglob("*.py") if "tests" not in p.relative_to(plugin).parts)
+
+
+def test_every_plugin_folder_is_one_feature() -> None:
+    """No grouping folders (plugins/algos/...): a feature is one folder under plugins/."""
+    for folder in (ROOT / "plugins").iterdir():
+        if folder.is_dir() and folder.name != "__pycache__" and any(folder.glob("*.py")):
+            assert (folder / "__init__.py").is_file(), f"{folder.name} is not a plugin package"
+            nested = [c.name for c in folder.iterdir() if (c / "__init__.py").is_file()]
+            assert not nested, f"plugins/{folder.name} groups other plugins: {nested}"
 
 
 @pytest.mark.parametrize("plugin", _plugin_packages(), ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_a_plugin_imports_only_the_sdk_and_itself(plugin: Path) -> None:
     own = "reelsearch." + ".".join(plugin.relative_to(ROOT).parts)
-    for source in plugin.rglob("*.py"):
+    for source in _plugin_code(plugin):
         for module in _imports(source):
             if module.startswith("reelsearch"):
                 allowed = module.startswith(("reelsearch.sdk", own))

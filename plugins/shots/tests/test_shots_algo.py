@@ -10,7 +10,7 @@ from media_files import MakeVideo, RealMedia
 from PIL import Image
 
 from reelsearch.core.host import PluginHost
-from reelsearch.plugins.detectors.content import ContentDetector
+from reelsearch.plugins.content_detector import ContentDetector
 from reelsearch.plugins.shots import ShotRecord, ShotsAlgo, ShotsConfig, shots_from_cuts
 from reelsearch.plugins.shots.thumbnails import ShotThumbnails, ThumbnailSampler
 from reelsearch.sdk import (

@@ -1,1 +1,0 @@
-"""Built-in shot-boundary detectors, each a plugin of its own."""

@@ -1,0 +1,170 @@
+"""The ``dialogue`` searcher: exact phrases, words and paraphrases of lines, by speaker.
+
+Modes (``request.options["dialogue"]["mode"]``):
+
+- ``phrase``: lines holding the query's words consecutively, in order (full-text index);
+- ``words``: lines holding all the query's words, in any order;
+- ``semantic``: lines nearest the query's sentence embedding (paraphrases, other wordings);
+- ``auto`` (default): exact phrases first, then semantic hits for the rest of the page.
+
+Exact hits score ``1 + (1 + cosine) / 2`` (1 to 2), above every semantic hit (its cosine,
+at most 1), and are ranked among themselves by similarity. A phrase hit on a transcribed line
+spans just the words of the phrase, and names the shot where they start.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from reelsearch.plugins.dialogue.algo import DialogueAlgo
+from reelsearch.plugins.dialogue.phrases import phrase_span, tokens
+from reelsearch.plugins.dialogue.record import Word
+from reelsearch.plugins.dialogue.sink import SPEAKER_KEY, TEXT, collection_name, speaker_key
+from reelsearch.sdk import (
+    Capability,
+    Hit,
+    MetadataValue,
+    PointFilter,
+    ScoredPoint,
+    SearchContext,
+    Searcher,
+    SearchRequest,
+    request_options,
+)
+
+EXACT = 1.0
+"""The lowest score of an exact (phrase or words) hit."""
+
+
+Mode = Literal["auto", "phrase", "words", "semantic"]
+
+
+class DialogueSearchConfig(BaseModel):
+    """Options of the ``dialogue`` searcher (``[components.searchers.dialogue]``).
+
+    The encoder of queries is not among them: it is the one the ``dialogue`` algo embeds the
+    lines with (``[components.algos.dialogue] encoder``), read from the algo's config, so the
+    two can never differ.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Mode = Field(default="auto", description="Match mode of requests that name none.")
+
+
+class DialogueOptions(BaseModel):
+    """Per-request options, ``request.options["dialogue"]``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Mode = "auto"
+    speaker: str | list[str] | None = None
+    """Only lines of this speaker or character (any of a list), matched ignoring case."""
+    language: str | list[str] | None = None
+    """Only lines in this language (any of a list), as the subtitles or Whisper name it."""
+
+    def fields(self) -> dict[str, MetadataValue]:
+        """The payload conditions these options ask for."""
+        found: dict[str, MetadataValue] = {}
+        if self.speaker is not None:
+            names = [self.speaker] if isinstance(self.speaker, str) else self.speaker
+            found[SPEAKER_KEY] = [speaker_key(name) for name in names]
+        if self.language is not None:
+            found["language"] = self.language
+        return found
+
+
+class DialogueSearcher(Searcher[DialogueSearchConfig]):
+    """Finds lines of dialogue by exact phrase, words or meaning.
+
+    Queries are embedded by the encoder of the ``dialogue`` algo's config, the one that
+    embedded the lines.
+    """
+
+    name = "dialogue"
+    algo = "dialogue"
+    description = "Lines of dialogue by exact phrase or paraphrase, filtered by speaker."
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {Capability.VECTOR, Capability.FULL_TEXT, Capability.FILTERS}
+    )
+    query_kinds: ClassVar[frozenset[str]] = frozenset({"text"})
+
+    def encoder_name(self) -> str:
+        """The encoder of the lines and the queries: the ``dialogue`` algo's."""
+        return self.component(DialogueAlgo, self.algo).config.encoder
+
+    def options(self, request: SearchRequest) -> DialogueOptions:
+        """This request's dialogue options on top of the configured mode; a
+        :class:`RequestError` naming the searcher and the field if they are invalid."""
+        return request_options(self, request, DialogueOptions, self.config.model_dump())
+
+    def search(self, request: SearchRequest, ctx: SearchContext) -> list[Hit]:
+        options = self.options(request)
+        encoder = self.encoder_name()
+        collection = collection_name(encoder)
+        if collection not in ctx.store.collections():
+            return []  # nothing ingested with this encoder yet: no need to load it
+        query = request.text or ""
+        vector = ctx.encoder(encoder).encode_queries([query])[0].tolist()
+        scope = PointFilter(**request.filter.model_dump(), fields=options.fields())
+        wanted = request.offset + request.limit
+        hits: list[Hit] = []
+        if options.mode != "semantic" and tokens(query):
+            kind = "words" if options.mode == "words" else "phrases"
+            exact = scope.model_copy(update={kind: {TEXT: query}})
+            found = ctx.store.search(collection, vector, using=TEXT, filter=exact, limit=wanted)
+            phrase = query if kind == "phrases" else None
+            hits = [self._hit(p, EXACT + (1.0 + p.score) / 2, phrase) for p in found]
+        if options.mode in ("auto", "semantic") and len(hits) < wanted:
+            excluded = [*scope.exclude_ids, *(hit.id for hit in hits)]
+            rest = scope.model_copy(update={"exclude_ids": excluded})
+            found = ctx.store.search(
+                collection, vector, using=TEXT, filter=rest, limit=wanted - len(hits)
+            )
+            hits.extend(self._hit(p, p.score) for p in found)
+        return hits
+
+    def _hit(self, point: ScoredPoint, score: float, phrase: str | None = None) -> Hit:
+        payload = point.payload
+        place = spoken_at(payload, phrase) if phrase else None
+        start, end, shot = place or (payload["start"], payload["end"], _shot_of(payload))
+        return Hit.from_point(
+            point,
+            algo=self.algo,
+            score=score,
+            start=start,
+            end=end,
+            **shot,
+            extra={
+                "text": payload[TEXT],
+                "speaker": payload.get("speaker"),
+                "language": payload.get("language"),
+                "source": payload.get("source"),
+                "line": {"start": payload["start"], "end": payload["end"]},
+            },
+        )
+
+
+SHOT_FIELDS = ("shot_index", "thumbnail", "clip")
+
+
+def spoken_at(payload: dict[str, Any], phrase: str) -> tuple[float, float, dict[str, Any]] | None:
+    """Where in a stored transcribed line ``phrase`` is spoken, and the shot it starts in;
+    ``None`` for a line without word timings (subtitles) or without the phrase."""
+    words = [
+        Word(start=start, end=end, text=text) for start, end, text in payload.get("words") or []
+    ]
+    span = phrase_span(words, phrase)
+    if span is None:
+        return None
+    shot = _shot_of(payload)
+    for change in payload.get("shot_changes") or []:
+        if change["time"] <= span[0]:
+            shot = _shot_of(change)
+    return span[0], span[1], shot
+
+
+def _shot_of(fields: dict[str, Any]) -> dict[str, Any]:
+    return {key: fields.get(key) for key in SHOT_FIELDS}
