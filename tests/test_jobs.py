@@ -388,10 +388,12 @@ class Mark(BaseModel):
 
 
 class GateSink(Sink[Mark]):
-    """Writes one point per record, then holds the ingest until ``release`` is set."""
+    """Writes one point per record, then holds the ingest of a file named in ``hold`` until
+    ``release`` is set."""
 
     written = threading.Event()
     release = threading.Event()
+    hold: ClassVar[set[str]] = {"two", "held"}
 
     def collection(self) -> CollectionSpec:
         return CollectionSpec(name="marks", vectors={"v": VectorSpec(size=2)})
@@ -411,8 +413,9 @@ class GateSink(Sink[Mark]):
             )
 
     def on_write_complete(self, asset: Asset, written: int) -> None:
-        GateSink.written.set()
-        assert GateSink.release.wait(60)
+        if asset.title in GateSink.hold:
+            GateSink.written.set()
+            assert GateSink.release.wait(60)
 
 
 class Marks(Algo[Mark]):
@@ -644,3 +647,38 @@ def test_a_worker_killed_mid_job_finishes_it_after_a_restart_as_a_clean_run_woul
     assets, shots = catalog_state(home)
     assert [a["title"] for a in assets] == ["Killed"]
     assert (assets, shots) == catalog_state(clean)
+
+
+def test_two_jobs_on_one_file_run_one_after_the_other(
+    tmp_path: Path, make_video: MakeVideo
+) -> None:
+    GateSink.written.clear()
+    GateSink.release.clear()
+    held, other = (make_video(f"{n}.mp4", SEGMENTS, size=(64, 48)) for n in ("held", "other"))
+    plugins = [LocalPlugin("marks", MarksPlugin)]
+    with (
+        isolated_runtime(tmp_path / "home", plugins, algos=["marks"]) as rs,
+        JobQueue.in_home(tmp_path / "home") as queue,
+    ):
+        worker = Worker(rs, queue, concurrency=2, poll_seconds=0.05)
+        first = queue.enqueue(JobKind.INGEST, ingest(str(held)))
+        second = queue.enqueue(JobKind.REINGEST_ALGOS, ingest(str(held)))
+        third = queue.enqueue(JobKind.INGEST, ingest(str(other)))
+        worker.start()
+        try:
+            assert GateSink.written.wait(60)  # the first job holds its file in the sink
+            deadline = time.monotonic() + 60
+            while queue.get(third.id).state is not JobState.DONE:
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            # the other file went through meanwhile; the same file's second job waits
+            assert queue.get(first.id).state is JobState.RUNNING
+            assert queue.get(second.id).state is JobState.RUNNING
+            assert queue.get(second.id).progress == {}
+            GateSink.release.set()
+            while queue.counts().done < 3:
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+        finally:
+            GateSink.release.set()
+            worker.stop()

@@ -25,7 +25,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from reelsearch.core.components import ProgressCallback
@@ -93,6 +94,8 @@ class Worker:
         self._wake = threading.Condition()
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._busy: set[str] = set()
+        self._busy_changed = threading.Condition()
 
     def start(self) -> list[int]:
         """Requeue the jobs a dead process left running, then start the threads.
@@ -161,7 +164,8 @@ class Worker:
         in the queue.
         """
         try:
-            self._execute(job, self._stopping if stoppable else threading.Event())
+            with self._holding(job):
+                self._execute(job, self._stopping if stoppable else threading.Event())
         except JobCancelledError:
             ended = self.queue.cancelled(job.id)
         except WorkerStoppingError:
@@ -179,6 +183,23 @@ class Worker:
             for callback in self.on_finished:
                 callback(ended)
         return ended
+
+    @contextmanager
+    def _holding(self, job: Job) -> Iterator[None]:
+        """Wait until no other job of this worker works on ``job``'s assets, and hold them
+        meanwhile: two jobs on one file (an ingest and a sidecar's re-run) run one at a time."""
+        keys = set(job.payload.asset_ids)
+        keys.update(_entry_id(path) for path in job.payload.paths)
+        with self._busy_changed:
+            while keys & self._busy:
+                self._busy_changed.wait()
+            self._busy |= keys
+        try:
+            yield
+        finally:
+            with self._busy_changed:
+                self._busy -= keys
+                self._busy_changed.notify_all()
 
     def _loop(self) -> None:
         while not self._stopping.is_set():
@@ -228,7 +249,7 @@ class Worker:
         units: list[_Unit] = []
         new = []
         for path in paths:
-            entry = self.runtime.catalog.get(asset_id_for(str(Path(path).resolve())))
+            entry = self.runtime.catalog.get(_entry_id(path))
             if entry is None:
                 new.append(path)
             else:
@@ -245,7 +266,7 @@ class Worker:
         catalog = self.runtime.catalog
         ids = list(payload.asset_ids)
         for path in payload.paths:
-            ids.append(asset_id_for(str(Path(path).expanduser().resolve())))
+            ids.append(_entry_id(path))
         for asset_id in ids:
             if catalog.get(asset_id) is not None:
                 catalog.remove(asset_id)
@@ -284,6 +305,14 @@ class _Steps:
         if self.current is not None:
             self.queue.progress(self.job.id, self.current, *self.last, finished=True)
             self.current = None
+
+
+def _entry_id(path: str) -> str:
+    """The catalog id of the file at ``path`` (see :func:`asset_id_for`)."""
+    try:
+        return asset_id_for(str(Path(path).expanduser().resolve()))
+    except (OSError, RuntimeError):  # a symlink loop: no file, no entry
+        return asset_id_for(path)
 
 
 def _joined(failures: dict[str, ReelsearchError]) -> ReelsearchError:
