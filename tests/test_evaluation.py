@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reelsearch.core.evaluation import (
+from reelsearch.evaluation import (
     ManifestError,
     Pair,
     read_manifest,
