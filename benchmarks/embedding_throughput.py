@@ -46,8 +46,8 @@ from reelsearch.core.executor import LocalExecutor
 from reelsearch.core.media.sample import PALETTE, write_video
 from reelsearch.core.models import Asset
 from reelsearch.core.runtime import Runtime
-from reelsearch.plugins.visual import COLLECTION
 from reelsearch.plugins.clip import ClipEncoder
+from reelsearch.plugins.visual import COLLECTION
 
 SIZE = (640, 360)
 FPS = 24

@@ -35,10 +35,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reelsearch.core.media.decode import decode_frames
-from reelsearch.sdk.testing.montage import CUT, Transition, clip_frames, write_montage
 from reelsearch.core.media.probe import probe
 from reelsearch.plugins.content_detector import ContentDetector
 from reelsearch.plugins.transnetv2 import TransNetV2Detector
+from reelsearch.sdk.testing.montage import CUT, Transition, clip_frames, write_montage
 
 MEDIA = Path(__file__).resolve().parents[1].parent / "shared" / "media"
 BBB = MEDIA / "bbb" / "big_buck_bunny_0_30.webm"

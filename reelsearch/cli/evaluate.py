@@ -16,10 +16,10 @@ from reelsearch.cli._app import app, console, errors, out, plain, print_warning,
 from reelsearch.core.components import Encoder
 from reelsearch.core.config import load_settings
 from reelsearch.core.errors import ModelUnavailableError, RequestError
-from reelsearch.evaluation import Pair, read_manifest, retrieval_metrics, target_ranks
 from reelsearch.core.media.embeddings import mean_pool
 from reelsearch.core.runtime import Runtime
 from reelsearch.core.store.base import PointFilter
+from reelsearch.evaluation import Pair, read_manifest, retrieval_metrics, target_ranks
 
 UNIT = "video: the duration-weighted mean of its shot vectors, L2-normalised"
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from media_files import RealMedia
 from dialogue_media import mux_audio, mux_subtitles
+from media_files import RealMedia
 from typer.testing import CliRunner
 
 from reelsearch.cli import app
