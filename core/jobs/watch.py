@@ -28,6 +28,7 @@ from pathlib import Path
 from reelsearch.core.errors import ReelsearchError
 from reelsearch.core.extras import require
 from reelsearch.core.jobs.models import Job, JobKind, JobPayload
+from reelsearch.core.jobs.paths import check_allowed
 from reelsearch.core.jobs.worker import Worker
 from reelsearch.core.media.probe import content_hash
 from reelsearch.core.models import asset_id_for
@@ -355,6 +356,7 @@ class FolderWatcher:
 
     def _queue(self, path: Path, kind: JobKind) -> Job | None:
         try:
+            check_allowed(path, self.folders)  # a symlink out of the folder is not followed
             stat = path.stat()
             job = self.worker.submit(kind, JobPayload(paths=[str(path)]), source="watch")
         except (ReelsearchError, OSError, ValueError) as exc:

@@ -150,7 +150,9 @@ def test_watch_folder_skips_escaping_symlinks_and_undecodable_names(
     with isolated_runtime(tmp_path / "home", algos=["shots"], watch_folders=[folder]) as rs:
         queue = JobQueue.in_home(tmp_path / "home")
         try:
-            assert FolderWatcher(Worker(rs, queue), stable_seconds=0).catch_up() == []
+            for roots in (None, []):  # whether or not the worker checks paths itself
+                worker = Worker(rs, queue, roots=roots)
+                assert FolderWatcher(worker, stable_seconds=0).catch_up() == []
             assert queue.counts().queued == 0
         finally:
             queue.close()
