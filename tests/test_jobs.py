@@ -682,3 +682,18 @@ def test_two_jobs_on_one_file_run_one_after_the_other(
         finally:
             GateSink.release.set()
             worker.stop()
+
+
+def test_prune_deletes_only_jobs_finished_long_enough_ago(queue: JobQueue) -> None:
+    old, recent, waiting = (
+        queue.enqueue(JobKind.INGEST, ingest(f"/m/{n}.mp4")) for n in ("old", "recent", "wait")
+    )
+    for job in (old, recent):
+        queue.claim_next()
+        queue.finish(job.id)
+    with queue.db.write() as db:
+        db.execute("UPDATE jobs SET finished_at = ? WHERE id = ?", (time.time() - 7200, old.id))
+    assert queue.prune(older_than=3600) == 1
+    assert [j.id for j in queue.list().jobs] == [waiting.id, recent.id]
+    with pytest.raises(UnknownJobError):
+        queue.get(old.id)

@@ -372,6 +372,28 @@ class JobQueue:
                     requeued.append(int(job_id))
             return requeued
 
+    def prune(self, older_than: float) -> int:
+        """Delete the jobs that finished more than ``older_than`` seconds ago, and the backfill
+        runs that ended as long ago; how many jobs went."""
+        cutoff = time.time() - older_than
+        with self.db.write() as db:
+            db.execute(
+                "DELETE FROM backfill_items WHERE backfill_id IN (SELECT id FROM backfills "
+                "WHERE state != 'running' AND finished_at < ?)",
+                (cutoff,),
+            )
+            db.execute(
+                "DELETE FROM backfills WHERE state != 'running' AND finished_at < ?", (cutoff,)
+            )
+            return int(
+                db.execute(
+                    "DELETE FROM jobs WHERE state IN ('done', 'failed', 'cancelled') "
+                    "AND finished_at < ? AND id NOT IN "
+                    "(SELECT job_id FROM backfill_items WHERE job_id IS NOT NULL)",
+                    (cutoff,),
+                ).rowcount
+            )
+
     def _end(self, job_id: int, state: JobState, error: str | None) -> Job:
         with self.db.write() as db:
             job = self._get(db, job_id)
