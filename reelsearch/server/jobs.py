@@ -25,6 +25,7 @@ from fastapi import HTTPException, status
 from reelsearch.core.errors import ForbiddenPathError, MediaError, ReelsearchError
 from reelsearch.core.jobs import Backfill, JobQueue, Worker
 from reelsearch.core.jobs.paths import allowed_roots, check_allowed
+from reelsearch.core.jobs.watch import VIDEO_SUFFIXES
 from reelsearch.core.media.probe import probe
 from reelsearch.core.models import SearchRequest
 from reelsearch.core.runtime import Runtime
@@ -36,6 +37,8 @@ WARM_UP_QUERY = "warm up"
 UPLOADS = "videos"
 """The folder under ``<home>/uploads`` that keeps uploaded videos (they are catalog files)."""
 _UNSAFE = re.compile(r"[^\w. -]+")
+STILL_CODECS = frozenset({"png", "jpeg2000", "webp", "gif", "bmp", "tiff", "apng"})
+"""Codecs of still images, which FFmpeg opens as one-frame videos: not taken as uploads."""
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
@@ -168,7 +171,9 @@ class JobService:
                 "this server takes no file paths over HTTP: list the folders it may read in "
                 "the ingest_roots setting (or watch folders), or upload the file"
             )
-        if "\0" in text or not text.startswith("/"):
+        if "\0" in text:
+            raise ForbiddenPathError("a path holds a NUL character")
+        if not text.startswith("/"):
             raise ForbiddenPathError(f"{text[:200]!r} is not an absolute path")
         if ".." in Path(text).parts:
             raise ForbiddenPathError(f"{text[:200]!r} holds '..'")
@@ -209,7 +214,13 @@ class JobService:
         finally:
             partial.unlink(missing_ok=True)
         try:
-            probe(target)
+            media = probe(target)
+            still = media.video_codec in STILL_CODECS or media.frame_count <= 1
+            if target.suffix.lower() not in VIDEO_SUFFIXES or still:
+                raise MediaError(
+                    f"{target}: a {media.video_codec} image or a file whose name is not a "
+                    f"video's ({', '.join(sorted(VIDEO_SUFFIXES))})"
+                )
         except MediaError as exc:
             shutil.rmtree(folder, ignore_errors=True)
             detail = str(exc).replace(str(target), repr(name))

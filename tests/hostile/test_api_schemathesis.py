@@ -46,6 +46,15 @@ OPERATIONS = [
     ("GET", "/api/media/{path}"),
     ("GET", "/api/assets/{asset_id}/source"),
     ("GET", "/api/matchcuts"),
+    ("POST", "/api/ingest"),
+    ("POST", "/api/ingest/upload"),
+    ("GET", "/api/jobs"),
+    ("GET", "/api/jobs/{job_id}"),
+    ("DELETE", "/api/jobs/{job_id}"),
+    ("GET", "/api/backfill"),
+    ("POST", "/api/backfill"),
+    ("GET", "/api/assets"),
+    ("GET", "/api/assets/{asset_id}"),
 ]
 
 
