@@ -38,7 +38,6 @@ from reelsearch.core.components import (
     Sink,
     Translator,
     Vectors,
-    options_for,
     request_options,
 )
 from reelsearch.core.errors import (
@@ -48,7 +47,6 @@ from reelsearch.core.errors import (
     PluginError,
     ReelsearchError,
     RequestError,
-    validation_problems,
 )
 from reelsearch.core.extras import require
 from reelsearch.core.hookspecs import hookimpl
@@ -87,7 +85,7 @@ from reelsearch.core.models import (
     TimeRange,
     point_id,
 )
-from reelsearch.core.pretrained import hub_offline, load_pretrained
+from reelsearch.core.pretrained import load_pretrained
 from reelsearch.core.ranking import best_first
 from reelsearch.core.store.base import (
     CollectionSpec,
@@ -100,7 +98,6 @@ from reelsearch.core.store.base import (
     VectorStore,
 )
 from reelsearch.core.store.payloads import record_payload, shot_payload
-from reelsearch.core.timecode import frames_to_timecode, seconds_to_timecode
 
 __all__ = [
     "Algo",
@@ -161,12 +158,9 @@ __all__ = [
     "decode_audio",
     "decode_frames",
     "embed_shots",
-    "frames_to_timecode",
     "hookimpl",
-    "hub_offline",
     "load_pretrained",
     "open_local_media",
-    "options_for",
     "point_id",
     "prefetch_frames",
     "probe",
@@ -177,9 +171,7 @@ __all__ = [
     "runs_of",
     "sample_frames",
     "scaled_size",
-    "seconds_to_timecode",
     "short_side_size",
     "shot_payload",
-    "validation_problems",
     "write_bytes_atomic",
 ]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reelsearch.sdk import ModelUnavailableError, hub_offline, load_pretrained
+from reelsearch.core.pretrained import hub_offline
+from reelsearch.sdk import ModelUnavailableError, load_pretrained
 
 
 def test_local_files_are_tried_before_the_hub(monkeypatch: pytest.MonkeyPatch) -> None:
