@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image as PILImage
+from pydantic import ValidationError
 from runtimes import FAKE_ENCODER, FakeEncoderPlugin, isolated_runtime
 
 from reelsearch.core.config import load_settings
@@ -110,8 +111,11 @@ def test_titles_and_metadata_limit_the_search(runtime: Runtime) -> None:
 def test_unknown_shot_and_unreadable_still_are_clear_errors(
     runtime: Runtime, tmp_path: Path
 ) -> None:
-    with pytest.raises(RequestError, match="no shot with id 'nope'"):
-        runtime.search(SearchRequest(like="nope", algos=["visual"]))
+    unknown = "8184daba-dfa7-5e79-be98-a3662b9d366f"
+    with pytest.raises(RequestError, match=f"no shot with id '{unknown}'"):
+        runtime.search(SearchRequest(like=unknown, algos=["visual"]))
+    with pytest.raises(ValidationError, match="UUID"):
+        SearchRequest(like="nope", algos=["visual"])
     bad = tmp_path / "bad.png"
     bad.write_bytes(b"not an image")
     with pytest.raises(RequestError, match="not a readable image"):
