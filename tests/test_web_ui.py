@@ -8,6 +8,7 @@ import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -224,3 +225,78 @@ def test_the_api_docs_render_offline(browser: Browser, server: LiveServer) -> No
     expect(tab.locator(".opblock-summary-path[data-path='/api/search']")).to_be_attached()
     context.close()
     assert elsewhere == []
+
+
+# ---------------------------------------------------------------- jobs panel
+
+
+@pytest.fixture(scope="module")
+def jobs_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, Path, Any]]:
+    """A server over an empty home whose allowed folder holds a video and a broken one."""
+    from runtimes import isolated_settings
+
+    from reelsearch.core.executor import LocalExecutor
+    from reelsearch.core.media.sample import PALETTE, write_video
+
+    base = tmp_path_factory.mktemp("jobs-ui")
+    root = base / "allowed"
+    root.mkdir()
+    write_video(root / "sunrise.mp4", [(PALETTE["red"], 12), (PALETTE["blue"], 12)], size=(64, 48))
+    (root / "broken.mp4").write_bytes(b"")
+    settings = isolated_settings(
+        base / "home",
+        plugins=["shots", "content-detector", "postprocessors"],
+        algos=["shots"],
+        ingest_roots=[root],
+    )
+    with Runtime(settings, executor=LocalExecutor()) as runtime:
+        app = create_app(runtime, warm=False)
+        with LiveServer(app) as live:
+            yield live, root, app
+
+
+def test_the_jobs_panel_adds_media_and_shows_jobs(
+    browser: Browser, jobs_site: tuple[LiveServer, Path, Any], tmp_path: Path
+) -> None:
+    live, root, app = jobs_site
+    tab = browser.new_context().new_page()
+    tab.goto(live.url)
+    tab.click("#jobs-button")
+    expect(tab.locator("#jobs-panel")).to_be_visible()
+    tab.fill("#add-path-input", str(root / "sunrise.mp4"))
+    tab.fill("#add-title", "Sunrise <b>bold</b>")
+    tab.click("#add-path button[type=submit]")
+    done = tab.locator(".job.done")
+    expect(done).to_have_count(1, timeout=60_000)
+    expect(done.locator(".job-files")).to_contain_text("Sunrise <b>bold</b>: ")
+    assert tab.locator(".job-files b").count() == 0, "a title is shown as text"
+
+    tab.fill("#add-title", "")
+    tab.fill("#add-path-input", str(root / "broken.mp4"))
+    tab.click("#add-path button[type=submit]")
+    failed = tab.locator(".job.failed")
+    expect(failed).to_have_count(1, timeout=60_000)
+    expect(failed.locator(".job-error")).to_contain_text("broken.mp4")
+
+    tab.fill("#add-path-input", "/etc/passwd")
+    tab.click("#add-path button[type=submit]")
+    expect(tab.locator("#error-text")).to_contain_text("not under a folder this server may read")
+
+    junk = tmp_path / "notes.mp4"
+    junk.write_bytes(b"not a video")
+    tab.set_input_files("#upload-input", str(junk))
+    expect(tab.locator("#error-text")).to_contain_text("not a video")
+
+    app.state.served.jobs.worker.stop()  # jobs now stay queued: one can be cancelled
+    try:
+        tab.fill("#add-path-input", str(root / "sunrise.mp4"))
+        tab.fill("#add-title", "Later")
+        tab.click("#add-path button[type=submit]")
+        queued = tab.locator(".job.queued")
+        expect(queued).to_have_count(1, timeout=10_000)
+        expect(tab.locator("#jobs-badge")).to_have_text("1")
+        queued.locator(".job-cancel").click()
+        expect(tab.locator(".job.cancelled")).to_have_count(1, timeout=10_000)
+    finally:
+        app.state.served.jobs.worker.start()
+    tab.context.close()
