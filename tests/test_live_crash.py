@@ -29,7 +29,7 @@ def catalog_of(home: Path) -> dict[str, Any]:
         assets = sorted((a.id, a.title, a.uri, a.content_hash) for a in rs.catalog.assets())
         collections = {}
         for name in rs.store.collections():
-            points = rs.store.points(name)
+            points = list(rs.store.points(name, with_vectors=True))
             ids = [p.id for p in points]
             assert len(ids) == len(set(ids)), f"duplicate points in {name}"
             collections[name] = sorted(
