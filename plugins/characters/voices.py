@@ -39,7 +39,11 @@ MEL_BANDS = 40
 WINDOW = 400  # 25 ms
 HOP = 160  # 10 ms
 PARTIAL_FRAMES = 160  # 1.6 s
-PARTIAL_STEP = 96  # ~1.3 partials a second
+PARTIAL_STEP = round(SAMPLE_RATE / 1.3 / HOP)  # 77 frames: 1.3 partials a second
+MIN_COVERAGE = 0.75
+"""The last partial is kept if the speech covers this share of it (or it is the only one)."""
+NORM_RMS = 10 ** (-30 / 20)
+"""Resemblyzer's volume target, -30 dBFS RMS; quieter speech is raised to it, louder kept."""
 
 
 class DialogueSpan(BaseModel):
@@ -60,7 +64,7 @@ class VoicesConfig(BaseModel):
 
     method: Method = Field(default="agglomerative", description="agglomerative or dbscan.")
     threshold: float = Field(
-        default=0.35, gt=0, lt=2, description="Cosine distance below which lines share a voice."
+        default=0.25, gt=0, lt=2, description="Cosine distance below which lines share a voice."
     )
     min_seconds: float = Field(
         default=0.6, gt=0, description="Shorter lines are too short to tell a voice."
@@ -92,15 +96,23 @@ class SpeakerEncoder:
         self.lstm.eval()
 
     def embed(self, wav: NDArray[np.float32]) -> NDArray[np.float32]:
-        """The speaker embedding of one utterance: partials of 1.6 s, averaged."""
+        """The speaker embedding of one utterance (16 kHz mono), as Resemblyzer's
+        ``embed_utterance`` computes it: partials of 1.6 s, 1.3 a second, averaged.
+
+        Resemblyzer's own preprocessing also trims long silences with WebRTC VAD; a
+        dialogue line is already cut to the time it is spoken, so that step is left out.
+        """
         import librosa
 
-        peak = float(np.sqrt(np.mean(wav**2))) if len(wav) else 0.0
-        target = 10 ** (-30 / 20)  # Resemblyzer's -30 dBFS, raised only
-        if 0 < peak < target:
-            wav = wav * (target / peak)
+        wav = np.asarray(wav, np.float32)
+        rms = float(np.sqrt(np.mean(wav.astype(np.float64) ** 2))) if len(wav) else 0.0
+        if 0 < rms < NORM_RMS:
+            wav = wav * np.float32(NORM_RMS / rms)
         frames = int(np.ceil((len(wav) + 1) / HOP))
         starts = list(range(0, max(1, frames - PARTIAL_FRAMES + PARTIAL_STEP + 1), PARTIAL_STEP))
+        coverage = (len(wav) - starts[-1] * HOP) / (PARTIAL_FRAMES * HOP)
+        if coverage < MIN_COVERAGE and len(starts) > 1:
+            starts.pop()
         needed = (starts[-1] + PARTIAL_FRAMES) * HOP
         wav = np.pad(wav, (0, max(0, needed - len(wav))))
         mel = (
@@ -223,26 +235,26 @@ def voice_labels(
 
 def relabel(store: VectorStore, asset_id: str) -> None:
     """Write the speaker labels of ``asset_id``'s voices on its dialogue lines that have no
-    speaker of their own (``speaker``, ``speaker_key``, and ``voice`` on every line)."""
+    speaker of their own (``voice``, ``speaker`` and ``speaker_key``); only lines whose label
+    changes are written."""
     if VOICES not in store.collections():
         return
     scope = PointFilter(asset_ids=[asset_id])
     lines = [p.payload for p in store.points(VOICES, filter=scope)]
     names = names_of(store, [asset_id]) if NAMES in store.collections() else {}
     labels = voice_labels(lines, names)
-    unlabelled: dict[tuple[str | None, str | None], list[int]] = defaultdict(list)
+    wanted: dict[int, dict[str, Any]] = {}
     for line in lines:
-        label = None if line.get("speaker") else labels.get(line.get("voice") or "")
         if not line.get("speaker"):
-            unlabelled[(line.get("voice"), label)].append(line["line"])
+            label = labels.get(line.get("voice") or "")
+            wanted[line["line"]] = {
+                "voice": line.get("voice"),
+                "speaker": label,
+                "speaker_key": name_key(label) if label else None,
+            }
     for collection in dialogue_collections(store):
-        for (voice, label), numbers in unlabelled.items():
-            store.set_payload(
-                collection,
-                {
-                    "voice": voice,
-                    "speaker": label,
-                    "speaker_key": name_key(label) if label else None,
-                },
-                filter=PointFilter(asset_ids=[asset_id], fields={"line": numbers}),
-            )
+        for point in store.points(collection, filter=scope):
+            want = wanted.get(point.payload.get("line", -1))
+            if want and any(point.payload.get(k) != v for k, v in want.items()):
+                only = PointFilter(asset_ids=[asset_id], fields={"line": point.payload["line"]})
+                store.set_payload(collection, want, filter=only)
