@@ -3,18 +3,20 @@
 For "a car on screen while someone says merry christmas", the main query is the visual
 "car" and ``request.intersect`` holds the dialogue query with ``within`` seconds of slack. The
 gateway runs the other queries and fills in their hits; a kept hit's score combines its rank
-with the rank of the best hit it overlaps in each other query, and ``extra["intersect"]``
-lists those hits.
+with the rank of the best hit it overlaps in each other query, ``hit.partners`` lists those
+hits (id, asset, algo, searcher, time range, score and ``match``: for a line of dialogue, the
+line and its speaker), and ``hit.raw_score`` keeps the main hit's own score.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from reelsearch.sdk import (
     Hit,
+    HitPartner,
     Intersection,
     PostProcessor,
     RequestError,
@@ -50,9 +52,14 @@ class _Ranked:
             self.by_asset.setdefault(hit.asset_id, []).append((rank, hit))
 
     def best_overlapping(self, hit: Hit) -> tuple[int, Hit] | None:
-        """The best-ranked hit that overlaps ``hit`` within the slack, if any."""
+        """The best-ranked hit that overlaps ``hit`` within the slack, if any; with no slack,
+        ranges that only touch (one ends as the other starts) do not overlap."""
         for rank, other in self.by_asset.get(hit.asset_id, []):
-            if other.start <= hit.end + self.within and other.end >= hit.start - self.within:
+            if self.within:
+                near = other.start <= hit.end + self.within and other.end >= hit.start - self.within
+            else:
+                near = other.start < hit.end and other.end > hit.start
+            if near:
                 return rank, other
         return None
 
@@ -81,7 +88,7 @@ class Intersect(PostProcessor[IntersectOptions]):
                 hit.model_copy(
                     update={
                         "score": _combined(chosen, (rank, hit), found),
-                        "extra": {**hit.extra, "intersect": [_summary(h) for _, h in found]},
+                        "partners": [_partner(h) for _, h in found],
                     }
                 )
             )
@@ -98,13 +105,14 @@ def _combined(
     return sum(1.0 / (chosen.k + rank) for rank, _ in [main, *found])
 
 
-def _summary(hit: Hit) -> dict[str, Any]:
-    return {
-        "id": hit.id,
-        "algo": hit.algo,
-        "asset_id": hit.asset_id,
-        "start": hit.start,
-        "end": hit.end,
-        "score": hit.score,
-        **({"text": hit.extra["text"]} if "text" in hit.extra else {}),
-    }
+def _partner(hit: Hit) -> HitPartner:
+    return HitPartner(
+        id=hit.id,
+        asset_id=hit.asset_id,
+        algo=hit.algo,
+        searcher=hit.searcher,
+        start=hit.start,
+        end=hit.end,
+        score=hit.score,
+        match=hit.match,
+    )
