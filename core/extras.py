@@ -26,6 +26,7 @@ EXTRAS: Final[dict[str, str]] = {
     "otlp": "OpenTelemetry export over OTLP/HTTP",
     "characters": "faces, characters and voices (dlib, its face models, Resemblyzer, scikit-learn)",
     "matchcut": "match cutting: silhouettes and optical flow (LiteRT, OpenCV)",
+    "train": "fine-tuning CLIP on your footage: reelsearch train (Ray Train, matplotlib)",
 }
 """Every extra of the ``reelsearch`` distribution and what it adds (``all`` installs them all)."""
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,21 +31,33 @@ class ManifestError(ReelsearchError):
 
 @dataclass(frozen=True)
 class Pair:
-    """One line of a manifest: a video and a caption describing it."""
+    """One line of a manifest: a video (or a time range of it) and a caption describing it.
+
+    Attributes:
+        video: The video file.
+        caption: What is in the video, or in the range.
+        start: Start of the range in seconds; ``None``: the start of the video.
+        end: End of the range in seconds; ``None``: the end of the video.
+    """
 
     video: Path
     caption: str
+    start: float | None = None
+    end: float | None = None
 
 
 def read_manifest(path: Path) -> list[Pair]:
     """The (video, caption) pairs of a JSONL or CSV manifest.
 
     JSONL: one object per line with ``video`` and ``caption``. CSV: a header row naming the
-    ``video`` and ``caption`` columns. Relative video paths are resolved against the manifest's
-    folder. A video may appear on several lines (several captions).
+    ``video`` and ``caption`` columns. Either may give an optional time range in seconds,
+    ``start`` and ``end`` (empty or absent: the start or end of the video). Relative video
+    paths are resolved against the manifest's folder. A video may appear on several lines
+    (several captions, or several ranges).
 
     Raises:
-        ManifestError: The file cannot be read, a line lacks a field, or there is no pair.
+        ManifestError: The file cannot be read or parsed, a line lacks a field, a range is not
+            ``0 <= start < end``, or there is no pair.
     """
     try:
         text = path.read_text(encoding="utf-8")
@@ -56,7 +69,10 @@ def read_manifest(path: Path) -> list[Pair]:
         video, caption = row.get("video"), row.get("caption")
         if not isinstance(video, str) or not video or not isinstance(caption, str) or not caption:
             raise ManifestError(f"{path}:{line}: needs a non-empty 'video' and 'caption'")
-        pairs.append(Pair((path.parent / video).expanduser(), caption))
+        start, end = _seconds(path, line, row, "start"), _seconds(path, line, row, "end")
+        if (start is not None and end is not None and end <= start) or (end == 0):
+            raise ManifestError(f"{path}:{line}: 'end' must come after 'start'")
+        pairs.append(Pair((path.parent / video).expanduser(), caption, start, end))
     if not pairs:
         raise ManifestError(f"{path} holds no (video, caption) pairs")
     return pairs
@@ -79,10 +95,30 @@ def _jsonl_rows(path: Path, text: str) -> list[tuple[int, dict[str, object]]]:
 
 def _csv_rows(path: Path, text: str) -> list[tuple[int, dict[str, object]]]:
     reader = csv.DictReader(text.splitlines())
-    missing = {"video", "caption"} - set(reader.fieldnames or ())
-    if missing:
-        raise ManifestError(f"{path}: the header lacks {', '.join(sorted(missing))}")
-    return [(line, dict(row)) for line, row in enumerate(reader, 2)]
+    try:
+        missing = {"video", "caption"} - set(reader.fieldnames or ())
+        if missing:
+            raise ManifestError(f"{path}: the header lacks {', '.join(sorted(missing))}")
+        return [(line, dict(row)) for line, row in enumerate(reader, 2)]
+    except csv.Error as exc:  # a NUL byte, a field over the csv module's size limit
+        raise ManifestError(f"{path}:{reader.line_num + 1}: not CSV ({exc})") from None
+
+
+def _seconds(path: Path, line: int, row: dict[str, object], field: str) -> float | None:
+    """The optional time ``field`` of ``row``: a finite number of seconds >= 0, else ``None``."""
+    value = row.get(field)
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            value = None
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise ManifestError(f"{path}:{line}: '{field}' must be a number of seconds")
+    if not math.isfinite(value) or value < 0:
+        raise ManifestError(f"{path}:{line}: '{field}' must be a finite number >= 0")
+    return float(value)
 
 
 def target_ranks(similarity: NDArray[np.floating], targets: Sequence[int]) -> NDArray[np.int64]:

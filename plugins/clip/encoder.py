@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 from reelsearch.plugins.clip.pixels import CentreCrop
 from reelsearch.plugins.clip.text_cache import TextCache
-from reelsearch.plugins.clip.weights import architecture, locate
+from reelsearch.plugins.clip.weights import architecture, checkpoint_identity, locate
 from reelsearch.sdk import Encoder, Image, Modality, ModelUnavailableError, Vectors, require
 
 if TYPE_CHECKING:
@@ -64,6 +64,12 @@ class ClipConfig(BaseModel):
     download_timeout: float = Field(
         default=5.0, gt=0, description="Seconds to wait for the hub before calling it unreachable."
     )
+
+    @field_serializer("checkpoint", when_used="json")
+    def _checkpoint_identity(self, checkpoint: Path | None) -> str | None:
+        """In JSON (what the algos' fingerprints read), the checkpoint with its files' sizes and
+        modification times: retrained weights at the same path are another model."""
+        return None if checkpoint is None else checkpoint_identity(checkpoint)
 
 
 @dataclass(frozen=True)

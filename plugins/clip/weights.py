@@ -110,6 +110,22 @@ def _folder_config(folder: Path) -> dict[str, Any]:
     return config
 
 
+def checkpoint_identity(checkpoint: Path) -> str:
+    """``checkpoint`` with the size and modification time of each of its files (a folder's
+    config and weights): new weights written at the same path give another identity, so the
+    algos whose fingerprint holds the encoder's options compute their vectors again."""
+    files = [checkpoint / f for f in (CONFIG_FILE, *WEIGHTS_FILES)] if checkpoint.is_dir() else []
+    parts = []
+    for file in [f for f in files if f.is_file()] or [checkpoint]:
+        try:
+            status = file.stat()
+        except OSError:
+            parts.append(f"{file.name}:missing")
+            continue
+        parts.append(f"{file.name}:{status.st_size}:{status.st_mtime_ns}")
+    return f"{checkpoint} ({', '.join(parts)})"
+
+
 def locate(
     model: str,
     pretrained: str | None,

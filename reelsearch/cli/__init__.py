@@ -11,6 +11,7 @@ from reelsearch.cli import new_plugin as new_plugin
 from reelsearch.cli import search as search
 from reelsearch.cli import serve as serve
 from reelsearch.cli import shots as shots
+from reelsearch.cli import train as train
 from reelsearch.cli._app import app
 
 __all__ = ["app"]
