@@ -342,7 +342,8 @@ class AlgoContext:
 
     Attributes:
         asset: The asset being processed.
-        inputs: Records of each algo named in ``depends_on``, by algo name.
+        inputs: Records of each algo named in ``depends_on``, by algo name, and of each algo
+            named in ``uses`` that ran (absent where it could not run or was not asked for).
         media_dir: A folder of this asset and algo under the data home, for files such as
             thumbnails; created on first use.
         progress: Report progress of long work; shown as a progress bar.
@@ -375,6 +376,11 @@ class AlgoContext:
         """The named shot detector, configured and warmed up."""
         return typed(self._components(ComponentKind.DETECTOR, name), ShotDetector).warmed()
 
+    def has(self, algo: str) -> bool:
+        """Whether the records of ``algo`` are here: always for a ``depends_on`` algo; for one
+        of ``uses``, only if it ran in this ingest."""
+        return algo in self.inputs
+
     def records(self, algo: str, schema: type[RecordT]) -> list[RecordT]:
         """The records of dependency ``algo`` as ``schema`` (which may be the dependency's own
         record class or any model with a compatible subset of its fields)."""
@@ -398,6 +404,11 @@ class Algo(Component[ConfigT], Generic[RecordT, ConfigT]):
     Attributes:
         version: Bump it when outputs change; memoised outputs of other versions are not reused.
         depends_on: Names of algos whose records :meth:`run` reads (``ctx.inputs``).
+        uses: Names of algos whose records :meth:`run` reads when they exist: where such an
+            algo is part of the same ingest it runs first and its records are in
+            ``ctx.inputs`` (and its memoisation key in this algo's); where it is not asked
+            for, is not registered or cannot run here (a model is unavailable), this algo runs
+            without it (``ctx.has(name)`` is false). ``uses`` never adds an algo to a run.
         Record: Pydantic model of one output record (the algo's schema).
         resources: CPU / GPU the executor reserves for one run.
         stateful: It loads something costly (a model) that its runs should share: on Ray it
@@ -411,6 +422,7 @@ class Algo(Component[ConfigT], Generic[RecordT, ConfigT]):
     kind = ComponentKind.ALGO
     version: ClassVar[str]
     depends_on: ClassVar[tuple[str, ...]] = ()
+    uses: ClassVar[frozenset[str]] = frozenset()
     Record: ClassVar[type[BaseModel]]
     resources: ClassVar[Resources] = Resources()
     stateful: ClassVar[bool] = False
@@ -489,6 +501,12 @@ class Searcher(Component[ConfigT]):
         the gateway sets each one's ``searcher`` in place.
         """
 
+    def hints(self, request: SearchRequest, ctx: SearchContext) -> list[str]:
+        """What in ``request`` may be a mistake for this searcher, one sentence each: a name
+        in its options that nothing indexed carries, with the closest known names. Called by
+        the application after a search; the default finds nothing."""
+        return []
+
 
 class PostProcessor(Component[ConfigT]):
     """Rewrites the merged hit list: fuse scores, group, sort, merge, threshold, paginate.
@@ -542,6 +560,17 @@ class PostProcessor(Component[ConfigT]):
         response as well, such as ``total`` or ``groups``.
         """
         return response.model_copy(update={"hits": self.process(request, response.hits)})
+
+    def process_with_context(
+        self, request: SearchRequest, response: SearchResponse, ctx: SearchContext
+    ) -> SearchResponse:
+        """What the gateway calls: :meth:`process_response`, by default.
+
+        Override it in a step that reads the store to do its work (``ctx`` is what searchers
+        get: ``ctx.store``, ``ctx.collection(algo)``); e.g. ``dedupe`` reads the
+        near-duplicate groups of the hits' assets.
+        """
+        return self.process_response(request, response)
 
 
 class Translator(Component[ConfigT]):

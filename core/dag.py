@@ -9,12 +9,15 @@ from reelsearch.core.registry import Registry
 
 
 def execution_order(registry: Registry, targets: Iterable[str]) -> list[str]:
-    """``targets`` and everything they depend on, recursively, each after its dependencies.
+    """``targets`` and everything they depend on, recursively, each after its dependencies
+    and after the algos it ``uses`` that are part of the run (``uses`` adds none).
 
     Raises:
         UnknownComponentError: a target or a dependency is not a registered algo.
         DependencyCycleError: the dependencies form a cycle (named in the message).
     """
+    targets = list(targets)
+    run = set(_needed(registry, targets))
     order: list[str] = []
     state: dict[str, str] = {}  # name -> "visiting" | "done"
 
@@ -31,7 +34,7 @@ def execution_order(registry: Registry, targets: Iterable[str]) -> list[str]:
                 raise UnknownComponentError("algo", name, exc.known, needed_by=path[-1]) from None
             raise
         state[name] = "visiting"
-        for dep in algo.depends_on:
+        for dep in (*algo.depends_on, *sorted(algo.uses & run)):
             visit(dep, [*path, name])
         state[name] = "done"
         order.append(name)
@@ -41,15 +44,33 @@ def execution_order(registry: Registry, targets: Iterable[str]) -> list[str]:
     return order
 
 
+def _needed(registry: Registry, targets: list[str]) -> list[str]:
+    """``targets`` and their ``depends_on``, recursively (unknown names are left to the
+    caller to report)."""
+    seen: list[str] = []
+    frontier = list(targets)
+    while frontier:
+        name = frontier.pop()
+        if name in seen:
+            continue
+        seen.append(name)
+        try:
+            frontier.extend(registry.algo(name).depends_on)
+        except UnknownComponentError:
+            continue
+    return seen
+
+
 def dependents(registry: Registry, name: str) -> set[str]:
-    """Every registered algo that depends on ``name``, directly or not."""
+    """Every registered algo that depends on or uses ``name``, directly or not."""
     out: set[str] = set()
     frontier = {name}
     while frontier:
         frontier = {
             other
             for other in registry.names("algo")
-            if other not in out and set(registry.algo(other).depends_on) & frontier
+            if other not in out
+            and (set(registry.algo(other).depends_on) | registry.algo(other).uses) & frontier
         }
         out |= frontier
     return out

@@ -123,9 +123,10 @@ class Gateway:
             errors=outcome.failures,
             translated_text=query.translated_text,
         )
+        context = self.context()
         for post in query.chain:
             with span(self.settings, f"postprocess.{post.name}", hits_in=len(response.hits)) as s:
-                response = post.process_response(request, response)
+                response = post.process_with_context(request, response, context)
                 s.set_attribute("reelsearch.hits_out", len(response.hits))
         following = request.offset + request.limit
         if response.total is not None and following < response.total:

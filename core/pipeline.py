@@ -3,8 +3,9 @@ written to the store through each algo's sink.
 
 Memoisation keys chain: an algo's key covers the asset's bytes (its content hash, not its
 catalog id: copies of a file share features), its version, its config and the keys of
-everything it depends on, so a new version or config recomputes that algo and its dependents
-only. Title and metadata are not part of any key: renaming a title recomputes nothing.
+everything it depends on (and of the algos it ``uses`` that ran), so a new version or config
+recomputes that algo and its dependents only. Title and metadata are not part of any key:
+renaming a title recomputes nothing.
 
 A run computes every algo first, then writes each asset's points through the sinks and last
 its catalog entry, which records a fingerprint of what each sink wrote. A sink whose records
@@ -23,7 +24,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -173,8 +174,14 @@ class Pipeline:
         with _factories_lock:  # in-process tasks reuse this runtime's warm components
             _factories.setdefault(_factory_key(settings, plugins), factory)
 
-    def keys(self, asset: Asset, order: Sequence[str]) -> dict[str, FeatureKey]:
-        """The memoisation key of each algo in ``order`` for ``asset``'s bytes."""
+    def keys(
+        self, asset: Asset, order: Sequence[str], absent: Collection[str] = ()
+    ) -> dict[str, FeatureKey]:
+        """The memoisation key of each algo in ``order`` for ``asset``'s bytes.
+
+        An algo's key covers those of the algos it ``uses`` that are in ``order`` and not
+        ``absent`` (could not run): its output depends on whether they were there.
+        """
         keys: dict[str, FeatureKey] = {}
         for name in order:
             algo = self._algo(name)
@@ -182,6 +189,8 @@ class Pipeline:
             digest.update(algo.fingerprint(asset).encode())
             for dep in sorted(algo.depends_on):
                 digest.update(repr(keys[dep]).encode())
+            for dep in sorted(algo.uses & keys.keys() - set(absent)):
+                digest.update(f"uses {keys[dep]!r}".encode())
             keys[name] = FeatureKey(asset.content_hash, name, algo.version, digest.hexdigest()[:32])
         return keys
 
@@ -232,6 +241,13 @@ class Pipeline:
                 for report in reports.values():
                     report.skipped[name] = unavailable[name]
                 continue
+            if algo.uses & unavailable.keys():  # it runs without them: a key saying so
+                for asset in assets:
+                    if asset.id not in failed:
+                        try:
+                            keys[asset.id] = self.keys(asset, order, absent=unavailable.keys())
+                        except MediaError as exc:
+                            fail(asset, exc)
             todo: dict[FeatureKey, list[Asset]] = {}  # copies of one file's bytes run once
             for asset in assets:
                 if asset.id in failed:
@@ -299,7 +315,8 @@ class Pipeline:
                 asset=asset,
                 inputs={
                     dep: [r.model_dump(mode="json") for r in outputs[asset.id, dep]]
-                    for dep in algo.depends_on
+                    for dep in (*algo.depends_on, *sorted(algo.uses))
+                    if (asset.id, dep) in outputs
                 },
                 media_dir=self.settings.media_dir / asset.content_hash / algo.name,
             )

@@ -145,5 +145,8 @@ def _check_algo(algo: type[Component[Any]], where: str) -> None:
     deps = getattr(algo, "depends_on", ())
     if not isinstance(deps, tuple) or not all(isinstance(d, str) for d in deps):
         raise PluginError(f"{where}: algo {name!r} depends_on must be a tuple of algo names")
-    if name in deps:
+    uses: object = getattr(algo, "uses", frozenset())
+    if not isinstance(uses, frozenset) or not all(isinstance(u, str) for u in uses):
+        raise PluginError(f"{where}: algo {name!r} uses must be a frozenset of algo names")
+    if name in deps or name in uses:
         raise PluginError(f"{where}: algo {name!r} depends on itself")

@@ -49,16 +49,13 @@ from reelsearch.plugins.match_cutting.sinks import MatchCutsSink, NearDuplicates
 from reelsearch.sdk import (
     Algo,
     AlgoContext,
-    Asset,
-    Encoder,
-    embed_shots,
-    probe,
     require,
     run_taps,
-    short_side_size,
 )
 
 INCOMING, OUTGOING = 0, 1
+EMBEDDINGS = "shot_embeddings"
+"""The algo whose vectors ``near_duplicates`` compares where they exist (the visual plugin's)."""
 
 
 class NearDuplicatesConfig(BaseModel):
@@ -76,38 +73,50 @@ class NearDuplicatesConfig(BaseModel):
     min_shot_seconds: float = Field(
         default=0.5, ge=0, description="Shorter shots take no part (cutaways, flashes)."
     )
-    frames_per_shot: int = Field(default=3, ge=1, le=32, description="Frames compared per shot.")
-    encoder: str | None = Field(
-        default=None,
-        description="Compare shots by this encoder's embeddings (e.g. clip) instead of colour "
-        "layouts; needs its weights.",
+    frames_per_shot: int = Field(
+        default=3, ge=1, le=32, description="Frames compared per shot (colour layouts)."
+    )
+    embeddings: bool = Field(
+        default=True,
+        description="Compare shots by their shot_embeddings vectors (CLIP) where that algo ran "
+        "in the same ingest; else, or when false, by colour layouts.",
     )
     embedding_threshold: float = Field(
-        default=0.95, ge=-1, le=1, description="The threshold when an encoder compares shots."
+        default=0.95,
+        ge=-1,
+        le=1,
+        description="Cosine similarity of shot embeddings at or above which a shot joins a group.",
     )
+
+
+class EmbeddedShot(BaseModel):
+    """What ``near_duplicates`` reads of a ``shot_embeddings`` record."""
+
+    index: int
+    vector: list[float]
 
 
 class NearDuplicatesAlgo(Algo[NearDuplicate, NearDuplicatesConfig]):
     """Groups near-duplicate shots of a video (the back-and-forth of a conversation) so that
-    only the earliest of each group is matched; very short shots are left out."""
+    only the earliest of each group is matched; very short shots are left out.
+
+    Shots are compared by their ``shot_embeddings`` vectors where that algo ran in the same
+    ingest (it is in :attr:`uses`), else by colour layouts, which need no model: without CLIP
+    weights the groups are still found, offline.
+    """
 
     name = "near_duplicates"
-    description = "Near-duplicate shot groups (colour layout, or an encoder's embeddings)."
-    version = "1"
+    description = "Near-duplicate shot groups (shot embeddings, or colour layouts offline)."
+    version = "2"
     depends_on = ("shots",)
-
-    def fingerprint(self, asset: Asset) -> str:
-        if self.config.encoder is None:
-            return ""
-        encoder = self.component(Encoder, self.config.encoder)
-        return f"{encoder.name}:{encoder.config.model_dump_json()}"
+    uses = frozenset({EMBEDDINGS})
 
     def run(self, ctx: AlgoContext) -> list[NearDuplicate]:
         settings = self.config
         shots = ctx.records("shots", ShotInput)
         kept = [s for s in shots if s.end - s.start >= settings.min_shot_seconds]
-        if settings.encoder is not None:
-            vectors = self._embeddings(ctx, kept)
+        if settings.embeddings and ctx.has(EMBEDDINGS):
+            vectors = _embeddings(ctx.records(EMBEDDINGS, EmbeddedShot), kept)
             threshold = settings.embedding_threshold
         else:
             vectors = self._layouts(ctx.asset.uri, kept)
@@ -147,23 +156,18 @@ class NearDuplicatesAlgo(Algo[NearDuplicate, NearDuplicatesConfig]):
         rows = [sums[s.index] / counts[s.index] if s.index in sums else zero for s in shots]
         return np.stack(rows) if rows else np.zeros((0, size), dtype=np.float32)
 
-    def _embeddings(self, ctx: AlgoContext, shots: Sequence[ShotInput]) -> Floats:
-        assert self.config.encoder is not None
-        encoder = ctx.encoder(self.config.encoder)
-        media = ctx.asset.media or probe(ctx.asset.uri)
-        vectors = embed_shots(
-            encoder,
-            ctx.asset.uri,
-            shots,
-            frames_per_shot=self.config.frames_per_shot,
-            frame_size=short_side_size((media.width, media.height), 224),
-        )
-        zero = np.zeros(encoder.dimension, dtype=np.float32)
-        rows = [zero if v is None else np.asarray(v, dtype=np.float32) for v in vectors]
-        return np.stack(rows) if rows else np.zeros((0, encoder.dimension), dtype=np.float32)
-
     def sink(self) -> NearDuplicatesSink:
         return NearDuplicatesSink(self.name, self.version)
+
+
+def _embeddings(records: Sequence[EmbeddedShot], shots: Sequence[ShotInput]) -> Floats:
+    """The stored vector of each of ``shots``; zeros (grouping with nothing) where a shot has
+    none (no frame of it decoded)."""
+    by_index = {r.index: np.asarray(r.vector, dtype=np.float32) for r in records}
+    size = len(next(iter(by_index.values()))) if by_index else 1
+    zero = np.zeros(size, dtype=np.float32)
+    rows = [by_index.get(s.index, zero) for s in shots]
+    return np.stack(rows) if rows else np.zeros((0, size), dtype=np.float32)
 
 
 class SilhouettesConfig(BaseModel):

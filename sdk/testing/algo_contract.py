@@ -33,7 +33,8 @@ from reelsearch.sdk import Algo, AlgoContext, Asset, ModelUnavailableError, Reso
 
 def run_algo(runtime: Runtime, name: str, asset: Asset) -> list[BaseModel]:
     """Run algo ``name`` on ``asset`` in this process, its dependencies first, as the executor
-    would (each algo warmed up, then run); no feature or vector store is involved.
+    would (each algo warmed up, then run); no feature or vector store is involved. The algos
+    it ``uses`` are not run: it gets none of those optional inputs.
 
     Skips the calling test, with the reason, when a model the algos need cannot load here.
     """
@@ -102,6 +103,17 @@ class AlgoContract(AlgoFixtures):
         for dependency in algo.depends_on:
             assert dependency != algo.name
             assert algo_runtime.algo(dependency).name == dependency
+
+    def test_uses_only_other_algos_and_runs_without_them(
+        self, algo: Algo[Any, Any], records: list[BaseModel]
+    ) -> None:
+        """``uses`` names optional inputs: ``records`` came from a run given none of them."""
+        if not algo.uses:
+            pytest.skip(f"algo {algo.name!r} uses no optional input")
+        assert isinstance(algo.uses, frozenset)
+        assert algo.name not in algo.uses
+        assert not algo.uses & set(algo.depends_on), "an input is optional or needed, not both"
+        assert records, "the algo must give records without its optional inputs"
 
     def test_run_gives_records_of_its_schema(
         self, algo: Algo[Any, Any], records: list[BaseModel]
