@@ -55,6 +55,11 @@ OPERATIONS = [
     ("POST", "/api/backfill"),
     ("GET", "/api/assets"),
     ("GET", "/api/assets/{asset_id}"),
+    ("GET", "/api/characters"),
+    ("GET", "/api/characters/{character}"),
+    ("PUT", "/api/characters/{character}/name"),
+    ("POST", "/api/characters/{character}/merge"),
+    ("POST", "/api/characters/{character}/split"),
 ]
 
 
