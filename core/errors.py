@@ -6,12 +6,27 @@ server can show it as one line instead of a traceback.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from difflib import get_close_matches
 from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 if TYPE_CHECKING:
     from reelsearch.core.home import LockHolder
+
+
+def close_names(name: str, known: Iterable[str]) -> str:
+    """``; closest: 'a', 'b'`` for the known names nearest ``name`` (ignoring case), else
+    ``; known: ...`` when there are few known names, else nothing: to end a message about an
+    unknown name with."""
+    folded = {k.casefold(): k for k in known}
+    near = [folded[k] for k in get_close_matches(name.casefold(), list(folded), n=3, cutoff=0.5)]
+    if near:
+        return "; closest: " + ", ".join(map(repr, near))
+    if folded and len(folded) <= 8:
+        return "; known: " + ", ".join(map(repr, sorted(folded.values())))
+    return ""
 
 
 class ReelsearchError(Exception):
@@ -35,7 +50,8 @@ class UnknownComponentError(ReelsearchError, LookupError):
         self.kind, self.name, self.known = kind, name, known
         listing = ", ".join(sorted(known)) or "none registered"
         context = f" (a dependency of {needed_by!r})" if needed_by else ""
-        super().__init__(f"unknown {kind} {name!r}{context}; known {kind}s: {listing}")
+        near = close_names(name, known) if len(known) > 8 else ""
+        super().__init__(f"unknown {kind} {name!r}{context}{near}; known {kind}s: {listing}")
 
 
 class DependencyCycleError(ReelsearchError):

@@ -362,8 +362,53 @@ HIT_PAYLOAD_FIELDS = ("asset_id", "title", "start", "end", "shot_index", "fps", 
 """The payload fields :meth:`Hit.from_point` reads."""
 
 
+class MatchedWord(BaseModel):
+    """A word of the matched text that the query holds: where it is in ``HitMatch.text``."""
+
+    text: str = Field(description="The word as the text spells it.")
+    start: int = Field(ge=0, description="Offset of its first character in the text.")
+    end: int = Field(ge=0, description="Offset just past its last character.")
+
+
+class HitMatch(BaseModel):
+    """Why a hit matched, for people: the matched line, its speaker and the query's words in it.
+
+    Searchers of text (dialogue) fill ``text`` and ``words``; every searcher names its
+    ``mode``.
+    """
+
+    mode: str = Field(
+        description="How it matched: phrase, words or semantic (dialogue), visual, character, "
+        "... (the searcher's own name for its way of matching)."
+    )
+    text: str | None = Field(default=None, description="The matched line or caption.")
+    speaker: str | None = Field(default=None, description="Who says the line, when known.")
+    words: list[MatchedWord] = Field(
+        default_factory=list, description="The query's words in ``text``, in order, to highlight."
+    )
+
+
+class HitPartner(BaseModel):
+    """The hit of another query of an intersection that a kept hit overlaps in time."""
+
+    id: str
+    asset_id: str
+    algo: str
+    searcher: str | None = None
+    start: float
+    end: float
+    score: float
+    match: HitMatch | None = None
+
+
 class Hit(BaseModel):
-    """A time range in one asset that matched a query."""
+    """A time range in one asset that matched a query.
+
+    ``score`` is what the hit is ranked by: the searcher's own score, or, after ``fuse`` or
+    ``intersect`` combined several lists, the combined score; ``raw_score`` keeps the
+    searcher's own, ``scores`` each fused list's and ``partners`` the hits it was intersected
+    with.
+    """
 
     id: str = Field(description="Point id; pass it as ``like`` to search by this hit.")
     asset_id: str
@@ -378,6 +423,26 @@ class Hit(BaseModel):
     thumbnail: str | None = Field(default=None, description="Path of a representative frame.")
     clip: str | None = Field(default=None, description="Path of an mp4 of the shot.")
     extra: dict[str, Any] = Field(default_factory=dict, description="Algo-specific fields.")
+    raw_score: float | None = Field(
+        default=None,
+        description="The searcher's own score, before fusion or intersection; "
+        "defaults to ``score``.",
+    )
+    match: HitMatch | None = Field(default=None, description="Why it matched: mode, line, words.")
+    scores: dict[str, float] = Field(
+        default_factory=dict,
+        description="When fused: each searcher's raw score for this hit, by searcher name.",
+    )
+    partners: list[HitPartner] = Field(
+        default_factory=list,
+        description="When intersected: the hit of each other query that it overlaps in time.",
+    )
+
+    @model_validator(mode="after")
+    def _default_raw_score(self) -> Hit:
+        if self.raw_score is None:
+            self.raw_score = self.score
+        return self
 
     @classmethod
     def from_point(
@@ -436,6 +501,11 @@ class SearchResponse(BaseModel):
     )
     translated_text: str | None = Field(
         default=None, description="The query text the searchers got, when it was translated."
+    )
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What in the request may be a mistake (an unknown title, speaker or "
+        "metadata key, with the closest known names; a page past the end; an empty catalog).",
     )
 
 

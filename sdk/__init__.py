@@ -47,6 +47,7 @@ from reelsearch.core.errors import (
     PluginError,
     ReelsearchError,
     RequestError,
+    close_names,
 )
 from reelsearch.core.extras import require
 from reelsearch.core.hookspecs import hookimpl
@@ -74,6 +75,8 @@ from reelsearch.core.models import (
     Asset,
     Hit,
     HitGroup,
+    HitMatch,
+    HitPartner,
     Intersection,
     MediaInfo,
     MetadataValue,
@@ -118,6 +121,8 @@ __all__ = [
     "FramesAt",
     "Hit",
     "HitGroup",
+    "HitMatch",
+    "HitPartner",
     "Image",
     "Intersection",
     "MediaError",
@@ -154,6 +159,7 @@ __all__ = [
     "VideoWriter",
     "best_first",
     "brightness",
+    "close_names",
     "content_hash",
     "decode_audio",
     "decode_frames",

@@ -76,7 +76,7 @@ def test_several_searchers_are_fused_by_reciprocal_rank(rs: Runtime) -> None:
     response = search(rs)
     assert ids(response)[:2] == ["v1", "c1"]  # the first of each list, 1/61 each; a1 before a2
     assert [h.score for h in response.hits[:2]] == pytest.approx([1 / 61, 1 / 61])
-    assert response.hits[1].extra["scores"] == {"toy-lines": 20.0}
+    assert response.hits[1].scores == {"toy-lines": 20.0}
     assert len(response.hits) == 7
 
 
@@ -93,7 +93,7 @@ def test_fusion_by_shot_joins_hits_of_the_same_shot(rs: Runtime) -> None:
     assert "v5" not in ids(response)  # its shot's best hit in its list is v1
     assert len(response.hits) == 5
     joined = next(h for h in response.hits if h.id == "c1")  # c1 ranks better than v4
-    assert joined.extra["scores"] == {"toy-visual": 0.3, "toy-lines": 20.0}
+    assert joined.scores == {"toy-visual": 0.3, "toy-lines": 20.0}
     assert joined.score == pytest.approx(1 / 65 + 1 / 61)
 
 
@@ -181,7 +181,7 @@ def test_intersection_keeps_hits_near_the_other_querys_hits(rs: Runtime) -> None
     other = {"query": {"text": "merry christmas", "algos": ["toy-lines"]}, "within": 2.0}
     response = search(rs, algos=["toy-visual"], intersect=[other])
     assert ids(response) == ["v2", "v3"]
-    assert [m["id"] for h in response.hits for m in h.extra["intersect"]] == ["d1", "d2"]
+    assert [m.id for h in response.hits for m in h.partners] == ["d1", "d2"]
     assert response.hits[0].score == pytest.approx(1 / 62 + 1 / 61)
     strict = search(rs, algos=["toy-visual"], intersect=[{**other, "within": 0.0}])
     assert ids(strict) == ["v2"]

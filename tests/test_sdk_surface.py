@@ -19,11 +19,12 @@ SURFACE = {
     "Resources", "SearchContext", "Searcher", "ShotDetector", "Sink", "Translator", "Vectors",
     "hookimpl", "request_options",
     # models
-    "Asset", "Hit", "HitGroup", "Intersection", "MediaInfo", "MetadataValue", "SearchFilter",
-    "SearchRequest", "SearchResponse", "SearcherFailure", "Shot", "TimeRange", "point_id",
+    "Asset", "Hit", "HitGroup", "HitMatch", "HitPartner", "Intersection", "MediaInfo",
+    "MetadataValue", "SearchFilter", "SearchRequest", "SearchResponse", "SearcherFailure", "Shot",
+    "TimeRange", "point_id",
     # errors
     "MediaError", "MissingExtraError", "ModelUnavailableError", "PluginError", "ReelsearchError",
-    "RequestError", "require",
+    "RequestError", "close_names", "require",
     # media: decoding once, frame taps, writing
     "BlackRuns", "FrameSize", "FrameTap", "FramesAt", "RGBImage", "VideoWriter", "brightness",
     "content_hash", "decode_audio", "decode_frames", "open_local_media", "prefetch_frames",

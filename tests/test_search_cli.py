@@ -93,7 +93,7 @@ def test_image_search_and_the_table(tmp_path: Path) -> None:
     result = runner.invoke(app, ["search", "--image", str(still), "--algo", "visual", "-k", "1"])
     assert result.exit_code == 0, result.output
     header, row = result.stdout.splitlines()
-    assert header.split() == ["score", "title", "time", "shot", "id"]
+    assert header.split() == ["score", "mode", "title", "time", "shot", "id"]
     assert "Red blue" in row
     assert "00:00:01:00-00:00:02:00" in row
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from reelsearch.plugins.dialogue.record import Word
 
@@ -31,3 +32,21 @@ def phrase_span(words: Sequence[Word], phrase: str) -> tuple[float, float] | Non
         if [token for token, _ in spoken[at : at + len(wanted)]] == wanted:
             return spoken[at][1].start, spoken[at + len(wanted) - 1][1].end
     return None
+
+
+def matched_words(text: str, query: str, *, consecutive: bool = False) -> list[dict[str, Any]]:
+    """Where the query's words are in ``text``: ``{"text", "start", "end"}`` with character
+    offsets, in order. With ``consecutive``, only the first run of them that spells the whole
+    query (a phrase match); else every word of the text that the query holds."""
+    wanted = tokens(query)
+    found = [(m.group().casefold(), m) for m in _TOKEN.finditer(text)]
+    if consecutive:
+        for at in range(len(found) - len(wanted) + 1) if wanted else ():
+            if [token for token, _ in found[at : at + len(wanted)]] == wanted:
+                return [_word(m) for _, m in found[at : at + len(wanted)]]
+        return []
+    return [_word(m) for token, m in found if token in set(wanted)]
+
+
+def _word(match: re.Match[str]) -> dict[str, Any]:
+    return {"text": match.group(), "start": match.start(), "end": match.end()}

@@ -4,7 +4,8 @@ Reciprocal-rank fusion (the default) scores a hit ``sum(weight / (k + rank))`` o
 it appears in; weighted fusion min-max normalises each list's scores to 0..1 first and sums
 ``weight * score``. A list counts once per hit, with its best rank: with ``key="shot"`` all the
 hits of one shot are one hit. A single list is left as it is, raw scores and all. Each fused
-hit keeps the raw score it had in each list in ``extra["scores"]``.
+hit keeps the raw score it had in each list in ``hit.scores`` (by searcher name) and its own
+list's in ``hit.raw_score``; ``hit.score`` is the fused score.
 """
 
 from __future__ import annotations
@@ -50,15 +51,14 @@ class _Fused:
 
     def add(self, hit: Hit, contribution: float) -> None:
         self.score += contribution
-        self.scores[source_of(hit)] = hit.score
+        self.scores[source_of(hit)] = hit.score if hit.raw_score is None else hit.raw_score
         if self.best is None or contribution > self.best[0]:
             self.best = (contribution, hit)
 
     def hit(self) -> Hit:
         assert self.best is not None
         hit = self.best[1]
-        extra = {**hit.extra, "scores": self.scores}
-        return hit.model_copy(update={"score": self.score, "extra": extra})
+        return hit.model_copy(update={"score": self.score, "scores": self.scores})
 
 
 class Fuse(PostProcessor[FusionOptions]):

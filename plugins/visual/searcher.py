@@ -12,12 +12,14 @@ from reelsearch.sdk import (
     Capability,
     Encoder,
     Hit,
+    HitMatch,
     PointFilter,
     RequestError,
     ScoredPoint,
     SearchContext,
     Searcher,
     SearchRequest,
+    request_options,
 )
 
 
@@ -48,6 +50,28 @@ class VisualConfig(BaseModel):
         "at 1M shots: 32 gives recall@10 0.97 in under 1 ms). Pages that reach past this many "
         "hits search wider, as the store never searches narrower than the hits it returns.",
     )
+    min_score: float | None = Field(
+        default=None,
+        ge=-1.0,
+        le=1.0,
+        allow_inf_nan=False,
+        description="Lowest cosine of a hit; default none (every shot is ranked). CLIP's "
+        "cosines depend on the model and the kind of query (text to image scores far below "
+        "image to image), so no floor fits all: set one per model here or per request.",
+    )
+
+
+class VisualOptions(BaseModel):
+    """Per-request options, ``request.options["visual"]``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    min_score: float | None = Field(default=None, ge=-1.0, le=1.0, allow_inf_nan=False)
+    """Lowest cosine of a hit; default the configured ``min_score``."""
+
+
+MODES = {"text": "visual", "image": "image", "like": "like-shot", "clip": "clip"}
+"""The match mode of a hit, by the kind of query that found it."""
 
 
 class VisualSearcher(Searcher[VisualConfig]):
@@ -100,7 +124,14 @@ class VisualSearcher(Searcher[VisualConfig]):
             exact=self.config.exact,
             hnsw_ef=self.config.hnsw_ef,
         )
-        return [self._hit(point) for point in points]
+        floor = self.options(request).min_score
+        mode = MODES[request.query_kind]
+        return [self._hit(p, mode) for p in points if floor is None or p.score >= floor]
+
+    def options(self, request: SearchRequest) -> VisualOptions:
+        """This request's visual options on top of the configured floor; a
+        :class:`RequestError` naming the searcher and the field if they are invalid."""
+        return request_options(self, request, VisualOptions, {"min_score": self.config.min_score})
 
     def query_vector(self, request: SearchRequest, encoder: Encoder) -> list[float]:
         """The vector of a text, image or clip request."""
@@ -132,9 +163,12 @@ class VisualSearcher(Searcher[VisualConfig]):
             )
         return found[0].vectors[using]
 
-    def _hit(self, point: ScoredPoint) -> Hit:
+    def _hit(self, point: ScoredPoint, mode: str) -> Hit:
         return Hit.from_point(
-            point, algo=self.algo, extra={"encoder": point.payload.get("encoder")}
+            point,
+            algo=self.algo,
+            match=HitMatch(mode=mode),
+            extra={"encoder": point.payload.get("encoder")},
         )
 
 

@@ -25,6 +25,7 @@ from reelsearch.core.models import (
     MAX_LIMIT,
     Asset,
     Hit,
+    HitPartner,
     MetadataValue,
     SearchFilter,
     SearchRequest,
@@ -32,6 +33,7 @@ from reelsearch.core.models import (
 )
 from reelsearch.core.runtime import Runtime
 from reelsearch.exports import ExportFormat, assets_of, export_hits
+from reelsearch.search_hints import search_hints
 
 
 @dataclass
@@ -52,18 +54,32 @@ class SearchOptions:
     """Only while these named characters are all on screen (alone: their shots)."""
     face: Path | None = None
     """Only while the person in this photo is on screen (alone: that person's shots)."""
+    with_texts: list[str] = field(default_factory=list)
+    """Only while one of these is said (a dialogue query each, intersected)."""
+    with_speakers: list[str] = field(default_factory=list)
+    """Only while these speakers speak (alone), or say the ``with_texts``."""
+    within: float | None = None
+    """Seconds of slack between a hit and what it is intersected with."""
+    mode: str | None = None
+    """The dialogue match mode: phrase, words, semantic, all or auto."""
     limit: int = 10
     page: int | None = None
+    cursor: str | None = None
     group_by: str | None = None
-    sort: str = "score"
+    sort: str | None = None
     min_score: float | None = None
 
 
 def search_request(options: SearchOptions) -> SearchRequest:
     """The request for ``options``.
 
+    ``--speaker`` with no query lists that speaker's lines in time order; ``--with`` and
+    ``--with-speaker`` intersect the hits with dialogue (``within`` seconds of slack), as
+    ``--character`` and ``--face`` do with who is on screen.
+
     Raises:
-        RequestError: Not exactly one query, a malformed ``KEY=VALUE``, or a value out of range.
+        RequestError: Not exactly one query, a malformed ``KEY=VALUE``, ``--within`` with
+            nothing to intersect with, or a value out of range.
     """
     queries = {
         "text": options.text,
@@ -72,33 +88,84 @@ def search_request(options: SearchOptions) -> SearchRequest:
         "clip": _path(options.clip),
     }
     given = {kind: value for kind, value in queries.items() if value is not None}
-    on_screen = character_queries(options.characters, _path(options.face))
+    others = character_queries(options.characters, _path(options.face)) + spoken_queries(
+        options.with_texts, options.with_speakers
+    )
     main_algos: list[str] = []
-    if not given and on_screen:  # --character / --face alone: the first is the query
-        main_algos = on_screen[0].pop("algos")
-        given = on_screen.pop(0)
+    dialogue: dict[str, Any] = {}
+    if options.speakers:
+        dialogue["speaker"] = options.speakers
+    if options.mode:
+        dialogue["mode"] = options.mode
+    listing = not given and not others and bool(options.speakers)
+    if listing:  # --speaker alone: that speaker's lines, in time order
+        given = {"text": "lines of " + ", ".join(options.speakers)}
+        dialogue["mode"] = "all"
+    elif not given and others:  # --character / --face / --with alone: the first is the query
+        main = others.pop(0)
+        main_algos = main.pop("algos")
+        main.pop("limit", None)
+        dialogue.update(main.pop("options", {}).get("dialogue", {}))
+        given = main
     if len(given) != 1:
         raise RequestError(
             "give one query: TEXT, --image PATH, --like-shot SHOT_ID, --clip PATH, "
-            "--character NAME or --face PATH"
+            "--speaker NAME, --with TEXT, --character NAME or --face PATH"
             + (f" (got {len(given)})" if given else "")
         )
+    if options.within is not None and not others:
+        raise RequestError(
+            "--within is the slack of an intersection: add --with TEXT, --with-speaker NAME, "
+            "--character NAME or --face PATH"
+        )
+    slack = {"within": options.within} if options.within is not None else {}
     try:
         return SearchRequest(
             **given,
-            algos=options.algos or main_algos or (["dialogue"] if options.speakers else []),
-            intersect=[{"query": query} for query in on_screen],
-            options={"dialogue": {"speaker": options.speakers}} if options.speakers else {},
+            algos=options.algos or main_algos or (["dialogue"] if dialogue else []),
+            intersect=[{"query": query, **slack} for query in others],
+            options={"dialogue": dialogue} if dialogue else {},
             filter=SearchFilter(titles=options.titles, metadata=parse_metadata(options.metadata)),
             limit=options.limit,
             page=options.page,
+            cursor=options.cursor,
             group_by=options.group_by,
-            sort=options.sort,
+            sort=options.sort or ("time" if listing else "score"),
             min_score=options.min_score,
         )
     except ValidationError as exc:
         problems = validation_problems(exc, "query")
         raise RequestError(f"invalid search: {problems}") from None
+
+
+SPOKEN_CANDIDATES = 100
+"""How many lines of a ``--with`` query count (its best first)."""
+
+
+def spoken_queries(texts: list[str], speakers: list[str]) -> list[dict[str, Any]]:
+    """The dialogue queries of ``--with TEXT`` (said by one of ``speakers``, if given), or of
+    ``--with-speaker`` alone (any line of theirs), as intersections' queries."""
+    who = {"speaker": speakers} if speakers else {}
+    if texts:
+        return [
+            {
+                "text": text,
+                "algos": ["dialogue"],
+                "limit": SPOKEN_CANDIDATES,
+                "options": {"dialogue": who},
+            }
+            for text in texts
+        ]
+    if speakers:
+        return [
+            {
+                "text": "lines of " + ", ".join(speakers),
+                "algos": ["dialogue"],
+                "limit": MAX_LIMIT,
+                "options": {"dialogue": {**who, "mode": "all"}},
+            }
+        ]
+    return []
 
 
 def parse_metadata(items: list[str]) -> dict[str, MetadataValue]:
@@ -136,8 +203,9 @@ def _path(path: Path | None) -> str | None:
 
 
 def hit_json(hit: Hit) -> dict[str, Any]:
-    """A hit as the ``--json`` output shows it: its fields plus its timecodes (and a dialogue
-    line's ``text`` and ``speaker``)."""
+    """A hit as the ``--json`` output shows it: its fields (``match``, ``raw_score``,
+    ``scores``, ``partners`` included) plus its timecodes, and a dialogue line's ``text`` and
+    ``speaker`` at the top level."""
     return {
         **hit.model_dump(mode="json"),
         "start_timecode": hit.start_timecode,
@@ -146,19 +214,61 @@ def hit_json(hit: Hit) -> dict[str, Any]:
     }
 
 
+def hit_mode(hit: Hit) -> str:
+    """How a hit matched: its match mode, else the searcher (or algo) that found it."""
+    return hit.match.mode if hit.match is not None else hit.searcher or hit.algo
+
+
+def hit_row(hit: Hit) -> dict[str, str]:
+    """A hit's cells in the table: score, raw score, mode, title, time, shot, speaker, line,
+    what it was intersected with, id."""
+    start = hit.start_timecode or f"{hit.start:.2f}s"
+    end = hit.end_timecode or f"{hit.end:.2f}s"
+    match = hit.match
+    line = match.text if match is not None and match.text else hit.extra.get("text")
+    speaker = match.speaker if match is not None and match.speaker else hit.extra.get("speaker")
+    raw = hit.raw_score if hit.raw_score is not None else hit.score
+    return {
+        "score": f"{hit.score:.3f}",
+        "raw": " ".join(f"{k}={v:.3f}" for k, v in hit.scores.items()) or f"{raw:.3f}",
+        "mode": hit_mode(hit),
+        "title": hit.title,
+        "time": f"{start}-{end}",
+        "shot": "-" if hit.shot_index is None else str(hit.shot_index),
+        "speaker": str(speaker or "-"),
+        "line": " ".join(str(line).split()) if line else "-",
+        "with": "; ".join(_partner_cell(p) for p in hit.partners) or "-",
+        "id": hit.id,
+    }
+
+
+def _partner_cell(partner: HitPartner) -> str:
+    said = partner.match.text if partner.match is not None else None
+    who = partner.match.speaker if partner.match is not None else None
+    what = f"{who}: {said}" if who and said else said or partner.searcher or partner.algo
+    return f"{what} @{partner.start:.2f}s"
+
+
+OPTIONAL_COLUMNS = ("raw", "speaker", "line", "with")
+"""Columns shown only where some hit fills them (raw: where a score was combined)."""
+
+
 def print_hits(response: SearchResponse) -> None:
-    """The hits as aligned columns: score, title, time range, shot and the id ``--like-shot``
-    takes (never truncated, whatever the terminal's width)."""
+    """The hits as aligned columns: score, mode, title, time range, shot, and where they say
+    something the raw scores, speaker, line and intersected hits; then the id
+    ``--like-shot`` takes. Never truncated, whatever the terminal's width; plain text."""
     if not response.hits:
         out.print(plain("no hits"))
         return
-    rows = [("score", "title", "time", "shot", "id")]
-    for hit in response.hits:
-        start = hit.start_timecode or f"{hit.start:.2f}s"
-        end = hit.end_timecode or f"{hit.end:.2f}s"
-        shot = "-" if hit.shot_index is None else str(hit.shot_index)
-        rows.append((f"{hit.score:.3f}", hit.title, f"{start}-{end}", shot, hit.id))
-    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    cells = [hit_row(hit) for hit in response.hits]
+    shown = [
+        column
+        for column in cells[0]
+        if column not in OPTIONAL_COLUMNS
+        or any(row[column] not in ("-", row["score"]) for row in cells)
+    ]
+    rows = [tuple(shown), *(tuple(row[column] for column in shown) for row in cells)]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(shown))]
     for row in rows:
         line = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
         out.print(plain(line.rstrip()))
@@ -210,6 +320,12 @@ def search(
     page: Annotated[
         int | None, typer.Option("--page", min=1, help="Show this page of hits, from 1.")
     ] = None,
+    cursor: Annotated[
+        str | None,
+        typer.Option(
+            "--cursor", help="Show the page after the one that printed this cursor (--json)."
+        ),
+    ] = None,
     group_by: Annotated[
         str | None,
         typer.Option(
@@ -219,15 +335,58 @@ def search(
         ),
     ] = None,
     sort: Annotated[
-        str, typer.Option("--sort", metavar="score|time", help="Best first, or by title and time.")
-    ] = "score",
+        str | None,
+        typer.Option(
+            "--sort",
+            metavar="score|time",
+            help="Best first, or by title and time (default: score; time for --speaker alone).",
+        ),
+    ] = None,
     min_score: Annotated[
         float | None, typer.Option("--min-score", help="Leave out hits scoring below this.")
     ] = None,
+    dedupe: Annotated[
+        bool, typer.Option("--dedupe", help="One hit per group of near-duplicate shots.")
+    ] = False,
     speaker: Annotated[
         list[str] | None,
         typer.Option(
             "--speaker", help="Only lines of this speaker or character (dialogue; repeatable)."
+        ),
+    ] = None,
+    mode: Annotated[
+        str | None,
+        typer.Option(
+            "--mode",
+            metavar="auto|phrase|words|semantic|all",
+            help="How dialogue matches: the exact phrase, all its words, its meaning, exact "
+            "then meaning (auto, the default), or every line (all).",
+        ),
+    ] = None,
+    with_text: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--with",
+            metavar="TEXT",
+            help="Only while this is said (a dialogue search; repeatable: each of them).",
+        ),
+    ] = None,
+    with_speaker: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--with-speaker",
+            metavar="NAME",
+            help="Only while this speaker speaks (or says the --with text; repeatable: any).",
+        ),
+    ] = None,
+    within: Annotated[
+        float | None,
+        typer.Option(
+            "--within",
+            min=0,
+            max=86_400,
+            metavar="SECONDS",
+            help="Slack of --with, --with-speaker, --character and --face (default 0: overlap).",
         ),
     ] = None,
     character: Annotated[
@@ -268,18 +427,28 @@ def search(
         speakers=speaker or [],
         characters=character or [],
         face=face,
+        with_texts=with_text or [],
+        with_speakers=with_speaker or [],
+        within=within,
+        mode=mode,
         limit=limit,
         page=page,
+        cursor=cursor,
         group_by=group_by,
         sort=sort,
         min_score=min_score,
     )
     with errors():
         request = search_request(options)
+        if dedupe:
+            from reelsearch.core.config import load_settings
+            from reelsearch.matchcuts import with_dedupe
+
+            request = with_dedupe(request, load_settings())
         name = request.text or "reelsearch hits"
         client = server_of_home()
         if client is not None:
-            response = search_through(client, request)
+            response = search_through(client, request)  # the server adds its warnings
             if export_format is not None:
                 assets = assets_of(response.hits, lambda asset_id: _asset(client, asset_id))
                 exported = export_hits(
@@ -288,6 +457,7 @@ def search(
         else:
             with Runtime() as rs:
                 response = rs.search(request)
+                response.warnings = search_hints(rs, request, response)
                 if export_format is not None:
                     assets = assets_of(response.hits, rs.catalog.get)
                     exported = export_hits(
@@ -295,6 +465,8 @@ def search(
                     )
     for failure in response.errors:
         print_warning(f"search {failure.searcher!r} failed", failure.message)
+    for warning in response.warnings:
+        print_warning("warning", warning)
     if export_format is not None:
         write_export(exported, output, f"{len(response.hits)} hits")
         return
@@ -303,13 +475,18 @@ def search(
         if response.errors:
             document["errors"] = [f.model_dump(mode="json") for f in response.errors]
         document["total"] = response.total
+        document["next_cursor"] = response.next_cursor
+        document["warnings"] = response.warnings
         if response.groups:
             document["groups"] = [g.model_dump(mode="json") for g in response.groups]
         print_json(document)
     else:
         print_hits(response)
     if response.next_cursor is not None:
-        console.print(plain(f"more hits: --page {(page or 1) + 1}"))
+        following = f"--page {page + 1}" if page else f"--cursor {response.next_cursor}"
+        if not page and not cursor:
+            following = f"--page 2 (or --cursor {response.next_cursor})"
+        console.print(plain(f"more hits: {following}"))
 
 
 def search_through(client: ServerClient, request: SearchRequest) -> SearchResponse:

@@ -24,6 +24,7 @@ from reelsearch.plugins.dialogue import (
     DialogueConfig,
     SubtitleError,
 )
+from reelsearch.plugins.dialogue.searcher import SEMANTIC_FLOOR
 from reelsearch.sdk import (
     Asset,
     Encoder,
@@ -50,7 +51,6 @@ PLUGINS = [
     "postprocessors",
     "dialogue",
     "sentence-transformers",
-    "shot-embeddings",
     "visual",
 ]
 """The installed plugins these tests load; whatever else is installed stays out."""
@@ -202,7 +202,7 @@ def test_an_exact_phrase_is_found_across_the_catalog_first(library: Runtime) -> 
 
 
 def test_speaker_and_title_filters(library: Runtime) -> None:
-    hits = search(library, "friends don't lie", speaker="ELEVEN")
+    hits = search(library, "friends don't lie", speaker="ELEVEN", min_score=-1.0)
     assert {h.extra["text"] for h in hits} == {"Friends don't lie.", "Mouth breather."}
     assert hits[0].extra["text"] == "Friends don't lie."
     assert search(library, "friends", speaker=["wickie", "keeper"], mode="phrase")[0].title == (
@@ -224,6 +224,48 @@ def test_modes_phrase_words_and_semantic(library: Runtime) -> None:
     (best, *_) = search(library, "the tempest will be over at dawn", mode="semantic")
     assert (best.title, best.extra["speaker"]) == ("Lighthouse", "Keeper")
     assert best.score < 1.0
+
+
+def test_each_hit_says_why_it_matched(library: Runtime) -> None:
+    (phrase, *_) = search(library, "friends don't lie", mode="phrase")
+    assert phrase.match is not None
+    assert (phrase.match.mode, phrase.match.speaker) == ("phrase", "Eleven")
+    words = [(w.text, phrase.match.text[w.start : w.end]) for w in phrase.match.words]
+    assert words == [("Friends", "Friends"), ("don", "don"), ("t", "t"), ("lie", "lie")]
+    (words_hit, *_) = search(library, "breather mouth", mode="words")
+    assert words_hit.match is not None
+    assert words_hit.match.mode == "words"
+    assert [w.text for w in words_hit.match.words] == ["Mouth", "breather"]
+    (meant, *_) = search(library, "the tempest will be over at dawn", mode="semantic")
+    assert meant.match is not None
+    assert (meant.match.mode, meant.match.speaker) == ("semantic", "Keeper")
+    assert meant.raw_score == meant.score < 1.0
+
+
+def test_semantic_hits_below_the_floor_are_left_out(library: Runtime) -> None:
+    assert search(library, "banana bread recipe", mode="semantic") == []
+    everything = search(library, "banana bread recipe", mode="semantic", min_score=-1.0)
+    assert len(everything) >= 5
+    assert all(h.score < SEMANTIC_FLOOR for h in everything)
+    some = search(library, "the tempest will be over at dawn", min_score=0.5)
+    assert [h.extra["text"] for h in some] == ["The storm will pass by morning."]
+    with pytest.raises(RequestError, match=r"dialogue'.*min_score"):
+        search(library, "storm", min_score=2)
+
+
+def test_the_configured_floor_applies_to_requests_without_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    video = write_video(tmp_path / "hawkins.mp4", shots("red", "blue", "green"))
+    write_text(tmp_path / "hawkins.srt", HAWKINS_SRT)
+    write_text(tmp_path / "hawkins.de.vtt", LIGHTHOUSE_VTT)
+    config = {"searchers": {"dialogue": {"min_score": 0.6}}}
+    with open_runtime(tmp_path / "home", monkeypatch, components=config) as runtime:
+        runtime.ingest([video], algos=["dialogue"])
+        assert search(runtime, "the tempest will be over at dawn", mode="semantic") == []
+        (hit,) = search(runtime, "we must locate the door before night", mode="semantic")
+        assert hit.score >= 0.6
 
 
 def test_bad_options_are_a_clear_error(library: Runtime) -> None:
@@ -270,8 +312,10 @@ def test_visual_hits_intersect_with_where_a_line_is_spoken(library: Runtime) -> 
     request = SearchRequest(text="red", algos=["visual"], intersect=[{"query": spoken}])
     hits = library.search(request).hits
     assert [(h.title, h.shot_index) for h in hits] == [("Hawkins", 0)]
-    (line,) = hits[0].extra["intersect"]
-    assert (line["algo"], line["text"], line["start"]) == ("dialogue", "Friends don't lie.", 0.5)
+    (line,) = hits[0].partners
+    assert (line.algo, line.searcher, line.start) == ("dialogue", "dialogue", 0.5)
+    assert line.match is not None
+    assert (line.match.mode, line.match.text) == ("phrase", "Friends don't lie.")
 
 
 def test_dialogue_and_visual_hits_are_fused(library: Runtime) -> None:
@@ -310,16 +354,26 @@ def test_the_search_command_filters_by_speaker_and_prints_lines(
     write_text(tmp_path / "hawkins.srt", HAWKINS_SRT)
     with Runtime(load_settings()) as runtime:
         runtime.ingest([video], title="Hawkins", algos=["dialogue"])
-    result = CliRunner().invoke(
-        app, ["search", "friends don't lie", "--speaker", "eleven", "--json"]
-    )
+    result = CliRunner().invoke(app, ["search", "--speaker", "eleven", "--json"])
     assert result.exit_code == 0, result.output
     hits = json.loads(result.stdout)["hits"]
-    assert [(h["text"], h["speaker"], h["algo"]) for h in hits] == [
-        ("Friends don't lie.", "Eleven", "dialogue"),
-        ("Mouth breather.", "Eleven", "dialogue"),
+    assert [(h["text"], h["speaker"], h["algo"], h["match"]["mode"]) for h in hits] == [
+        ("Friends don't lie.", "Eleven", "dialogue", "all"),
+        ("Mouth breather.", "Eleven", "dialogue", "all"),
     ]
     assert (hits[0]["start_timecode"], hits[0]["shot_index"]) == ("00:00:00:12", 0)
+    said = CliRunner().invoke(app, ["search", "friends don't lie", "--speaker", "eleven"])
+    assert said.exit_code == 0, said.output
+    header, row = said.stdout.splitlines()
+    assert header.split() == ["score", "mode", "title", "time", "shot", "speaker", "line", "id"]
+    assert "phrase" in row
+    assert row.split()[5:9] == ["Eleven", "Friends", "don't", "lie."]
+    unknown = CliRunner().invoke(app, ["search", "--speaker", "Elevn"])
+    assert unknown.exit_code == 0, unknown.output
+    assert "no line is spoken by 'Elevn'; closest: 'Eleven'" in unknown.stderr
+    assert "no hits" in unknown.stdout
+    spoken = CliRunner().invoke(app, ["search", "--with", "mouth breather", "--json"])
+    assert [h["text"] for h in json.loads(spoken.stdout)["hits"]][0] == "Mouth breather."
 
 
 def test_the_encoder_options_are_part_of_the_memo_key(tmp_path: Path) -> None:
