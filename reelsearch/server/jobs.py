@@ -244,7 +244,7 @@ def warm_searchers(runtime: Runtime) -> None:
         try:
             runtime.search(SearchRequest(text=WARM_UP_QUERY, algos=[name], limit=1))
         except ReelsearchError as exc:
-            log.warning("search %r is not warm: %s", name, exc)
+            log.info("search %r is not warm: %s", name, exc)
     log.info("searchers warm in %.1f s", time.perf_counter() - started)
 
 

@@ -143,7 +143,8 @@ async def _reelsearch_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    return problem(exc.status_code, _scrub(request, str(exc.detail)), exc.headers)
+    extra: dict[str, Any] = {"errors": []} if exc.status_code == 422 else {}
+    return problem(exc.status_code, _scrub(request, str(exc.detail)), exc.headers, **extra)
 
 
 async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
