@@ -8,19 +8,19 @@ module finds a title's videos, merges their pairs best first, and explains an em
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from reelsearch.core.config import Settings
 from reelsearch.core.errors import RequestError
-from reelsearch.core.models import Asset, Hit
+from reelsearch.core.models import Asset, Hit, SearchRequest
 from reelsearch.core.runtime import Runtime
 from reelsearch.core.store.base import PointFilter
 from reelsearch.exports import EditEvent, EditSource, ExportFormat, build_timeline, render
 
 ALGO = "match_cuts"
-NEAR_DUPLICATES_ALGO = "near_duplicates"
+DEDUPE = "dedupe"
 Kind = Literal["frame", "motion"]
 KINDS: tuple[Kind, ...] = ("frame", "motion")
 MAX_K = 500
@@ -238,23 +238,12 @@ def export_pairs(
     return render(timeline, output_format)
 
 
-def dedupe_options(runtime: Runtime, asset_ids: Iterable[str]) -> dict[str, Any]:
-    """Options for the ``dedupe`` post-processor: the near-duplicate groups of these assets as
-    the ``near_duplicates`` algo stored them (``request.options["dedupe"]``)."""
-    groups: dict[str, dict[int, list[int]]] = {}
-    if NEAR_DUPLICATES_ALGO not in runtime.registry.names("algo"):
-        return {"groups": {}}
-    collection = runtime.gateway.collection_of(NEAR_DUPLICATES_ALGO)
-    if collection in runtime.store.collections():
-        wanted = list(asset_ids)
-        for point in runtime.store.points(collection, filter=PointFilter(asset_ids=wanted)):
-            payload = point.payload
-            if not payload.get("dropped"):
-                by_group = groups.setdefault(payload["asset_id"], {})
-                by_group.setdefault(int(payload["group"]), []).append(int(payload["shot_index"]))
-    return {
-        "groups": {
-            asset_id: [sorted(members) for members in found.values() if len(members) > 1]
-            for asset_id, found in groups.items()
-        }
-    }
+def with_dedupe(request: SearchRequest, settings: Settings) -> SearchRequest:
+    """``request`` with the ``dedupe`` step in its chain (its own, else the configured one):
+    after fusion and intersection, before sorting, grouping and the page cut, so that a page
+    holds one hit per group of near-duplicate shots."""
+    chain = list(request.postprocessors or settings.postprocessors)
+    if DEDUPE not in chain:
+        later = [chain.index(step) for step in ("sort", "group", "paginate") if step in chain]
+        chain.insert(min(later, default=len(chain)), DEDUPE)
+    return request.model_copy(update={"postprocessors": chain})

@@ -1,17 +1,31 @@
 """``dedupe``: one hit for the near-duplicate shots of a group, with "n similar shots".
 
-The groups come in the step's options (``groups``: asset id -> lists of shot indices, as the
-``near_duplicates`` algo stored them; ``reelsearch.matchcuts.dedupe_options`` reads them from
-the store for the assets of a title). Of the hits that fall in one group, the best stays, with
-the others listed in ``extra["similar"]`` (id, shot, start, end, score) and their count in
-``extra["similar_count"]``, so that a client can expand them; other hits pass unchanged.
+In a search the step reads the groups of the hits' assets from the store, as the
+``near_duplicates`` algo stored them (assets never analysed pass unchanged); the ``groups``
+option (asset id -> lists of shot indices) adds or overrides groups, and is all that
+:meth:`Dedupe.process` sees outside a search. Of the hits that fall in one group the best
+stays, with the others listed in ``extra["similar"]`` (id, shot, start, end, score)
+and their count in ``extra["similar_count"]``, so that a client can expand them; other hits
+pass unchanged.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from reelsearch.sdk import Hit, PostProcessor, SearchRequest, best_first
+from reelsearch.plugins.match_cutting.sinks import NEAR_DUPLICATES
+from reelsearch.sdk import (
+    Hit,
+    PointFilter,
+    PostProcessor,
+    ReelsearchError,
+    SearchContext,
+    SearchRequest,
+    SearchResponse,
+    best_first,
+)
 
 MAX_GROUPED_SHOTS = 100_000
 """Shot indices the ``groups`` option may hold in all (it can come from a request)."""
@@ -51,6 +65,17 @@ class Dedupe(PostProcessor[DedupeOptions]):
     name = "dedupe"
     description = "Collapse near-duplicate shots into one hit with 'n similar shots'."
 
+    def process_with_context(
+        self, request: SearchRequest, response: SearchResponse, ctx: SearchContext
+    ) -> SearchResponse:
+        """Collapse the hits by their assets' stored groups (and the ``groups`` option)."""
+        options = self.options(request)
+        stored = stored_groups(ctx, {hit.asset_id for hit in response.hits} - set(options.groups))
+        if stored:
+            merged = options.model_copy(update={"groups": {**stored, **options.groups}})
+            request = request.model_copy(update={"options": {**request.options, self.name: merged}})
+        return self.process_response(request, response)
+
     def process(self, request: SearchRequest, hits: list[Hit]) -> list[Hit]:
         group_of = self.options(request).group_of()
         runs: dict[object, list[Hit]] = {}
@@ -63,12 +88,42 @@ class Dedupe(PostProcessor[DedupeOptions]):
         return best_first(_collapsed(run) for run in runs.values())
 
 
+def stored_groups(ctx: SearchContext, asset_ids: Iterable[str]) -> dict[str, list[list[int]]]:
+    """The near-duplicate groups of more than one shot of each of ``asset_ids`` that the
+    ``near_duplicates`` algo stored; none where it is not registered or never ran."""
+    wanted = sorted(asset_ids)
+    if not wanted:
+        return {}
+    try:
+        collection = ctx.collection(NEAR_DUPLICATES)
+    except ReelsearchError:  # the algo is not registered here
+        return {}
+    if collection not in ctx.store.collections():
+        return {}
+    found: dict[str, dict[int, list[int]]] = {}
+    for point in ctx.store.points(collection, filter=PointFilter(asset_ids=wanted)):
+        payload = point.payload
+        if not payload.get("dropped"):
+            by_group = found.setdefault(payload["asset_id"], {})
+            by_group.setdefault(int(payload["group"]), []).append(int(payload["shot_index"]))
+    return {
+        asset_id: [sorted(members) for members in groups.values() if len(members) > 1]
+        for asset_id, groups in found.items()
+    }
+
+
 def _collapsed(run: list[Hit]) -> Hit:
     best, others = run[0], run[1:]
     if not others:
         return best
     similar = [
-        {"id": h.id, "shot_index": h.shot_index, "start": h.start, "end": h.end, "score": h.score}
+        {
+            "id": h.id,
+            "shot_index": h.shot_index,
+            "start": h.start,
+            "end": h.end,
+            "score": h.score,
+        }
         for h in others
     ]
     return best.model_copy(
