@@ -8,6 +8,8 @@ inside the executor, never at import or registration.
 
 from __future__ import annotations
 
+import functools
+import importlib.metadata
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -226,12 +228,34 @@ class Encoder(Component[ConfigT]):
     kind = ComponentKind.ENCODER
     modalities: ClassVar[frozenset[Modality]]
     resources: ClassVar[Resources] = Resources()
+    packages: ClassVar[tuple[str, ...]] = ()
+    """Distributions whose code computes the vectors (``"sentence-transformers"``): their
+    installed versions are part of :meth:`identity`."""
 
     @property
     @abstractmethod
     def dimension(self) -> int:
         """Length of the vectors this encoder returns; known without loading weights where
         the config says it, since sinks ask for it when they declare their collection."""
+
+    def weight_files(self) -> Sequence[Path]:
+        """The files the weights load from, found without loading or importing the model;
+        empty where the options and :attr:`packages` already pin the weights."""
+        return ()
+
+    def identity(self) -> str:
+        """What this encoder's vectors depend on besides their inputs, known without loading or
+        importing the model: its name and options, the versions of :attr:`packages`, and the
+        path, size and modification time of each of :meth:`weight_files`.
+
+        Algos that store vectors put it in their :meth:`Algo.fingerprint`: another model, a
+        new version of its package or new weights written at the same path compute the
+        vectors again, and a re-ingest with none of these changed loads nothing.
+        """
+        parts = [f"{self.name}:{self.config.model_dump_json()}"]
+        parts += [f"{package}=={_version(package)}" for package in self.packages]
+        parts += [_file_identity(Path(path)) for path in self.weight_files()]
+        return "|".join(parts)
 
     def encode_text(self, texts: Sequence[str]) -> Vectors:
         """Embed ``texts`` as rows of a ``(len(texts), dimension)`` array."""
@@ -246,6 +270,22 @@ class Encoder(Component[ConfigT]):
     def encode_images(self, images: Sequence[Image]) -> Vectors:
         """Embed RGB ``images`` as rows of a ``(len(images), dimension)`` array."""
         raise NotImplementedError(f"encoder {self.name!r} does not embed images")
+
+
+@functools.cache
+def _version(distribution: str) -> str:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _file_identity(path: Path) -> str:
+    try:
+        status = path.stat()
+    except OSError:
+        return f"{path}:missing"
+    return f"{path}:{status.st_size}:{status.st_mtime_ns}"
 
 
 FrameBatch = NDArray[np.uint8]

@@ -2,8 +2,11 @@
 
 Layout on disk: one Edge shard per collection in ``<root>/<name>/``, with the collection's
 :class:`~reelsearch.core.store.base.CollectionSpec` saved beside the shard's own files as
-``<root>/<name>/collection.json``. Opening a root loads every collection that has one; a folder
-without it is debris of an interrupted create and is replaced when the collection is created.
+``<root>/<name>/collection.json``. Opening a root reads every collection's spec; a folder
+without one is debris of an interrupted create and is replaced when the collection is created.
+A shard loads on first use, and only shards written to are flushed on :meth:`close`: a command
+that reads the catalog alone (``reelsearch titles``, a re-ingest with nothing to write) loads
+and flushes one shard, not every collection's.
 
 One process at a time opens a root: the store takes :class:`~reelsearch.core.home.HomeLock` on
 it (``<root>/.lock``) before it creates or loads anything, and lets it go on :meth:`close`; a
@@ -13,7 +16,8 @@ Edge requires a shard to declare dense or sparse vectors. A collection without d
 (payload only) therefore gets one sparse vector, ``_payload_only``, that no point ever fills:
 it costs nothing and makes the shard valid.
 
-The binding is thread-safe; a lock guards only the map of open shards (create, drop, close).
+The binding is thread-safe; a lock guards only the maps of specs and open shards (create,
+load, drop, close).
 """
 
 from __future__ import annotations
@@ -100,11 +104,12 @@ class EdgeStore(VectorStore):
         self._closed = False
         self._specs: dict[str, CollectionSpec] = {}
         self._shards: dict[str, qe.EdgeShard] = {}
+        self._written: set[str] = set()
         self._owner = HomeLock(self.root)
         self._owner.acquire(lock_timeout)
         try:
             for spec_file in sorted(self.root.glob(f"*/{SPEC_FILE}")):
-                self._load(spec_file)
+                self._read_spec(spec_file)
         except BaseException:
             self.close()
             raise
@@ -118,7 +123,8 @@ class EdgeStore(VectorStore):
                 return
             missing = missing_indexes(spec.name, current.vectors, current.all_indexes(), spec)
             if missing:
-                self._index(spec.name, self._shards[spec.name], missing)
+                self._index(spec.name, self._loaded(spec.name), missing)
+                self._written.add(spec.name)
                 merged = CollectionSpec(
                     name=spec.name,
                     vectors=current.vectors,
@@ -133,19 +139,20 @@ class EdgeStore(VectorStore):
     def drop_collection(self, name: str) -> None:
         with self._lock:
             self._check_open()
-            shard = self._shards.pop(name, None)
-            if shard is None:
+            if self._specs.pop(name, None) is None:
                 return
-            del self._specs[name]
-            with _errors(name):
-                shard.close()
+            shard = self._shards.pop(name, None)
+            self._written.discard(name)
+            if shard is not None:
+                with _errors(name):
+                    shard.close()
             folder = self.root / name
             # The spec goes first: a folder left without one is debris, replaced on create.
             (folder / SPEC_FILE).unlink(missing_ok=True)
             shutil.rmtree(folder, ignore_errors=True)
 
     def upsert(self, collection: str, points: Sequence[Point], *, batch_size: int = 256) -> None:
-        shard = self._shard(collection)
+        shard = self._shard(collection, write=True)
         for chunk in batches(points, batch_size):
             batch = [qe.Point(p.id, dict(p.vectors), p.payload) for p in chunk]
             with _errors(collection):
@@ -228,13 +235,13 @@ class EdgeStore(VectorStore):
     ) -> None:
         """Delete the points among ``ids`` (all if ``None``) that match ``filter`` (all if
         ``None``); at least one of the two must be given."""
-        shard = self._shard(collection)
+        shard = self._shard(collection, write=True)
         operation = qe.UpdateOperation.delete_points_by_filter(deletion(ids, filter, _MODELS))
         with _errors(collection):
             shard.update(operation)
 
     def set_payload(self, collection: str, payload: dict[str, Any], *, filter: PointFilter) -> None:
-        shard = self._shard(collection)
+        shard = self._shard(collection, write=True)
         selection = to_selection(filter, _MODELS)
         with _errors(collection):
             shard.update(qe.UpdateOperation.set_payload_by_filter(selection, payload))
@@ -247,19 +254,22 @@ class EdgeStore(VectorStore):
         """
         names = self.collections() if collection is None else [collection]
         for name in names:
-            shard = self._shard(name)
+            shard = self._shard(name, write=True)
             with _errors(name):
                 shard.optimize()
 
     def close(self) -> None:
-        """Flush every shard to disk and close it; later calls do nothing."""
+        """Flush every shard written to since it loaded, close every loaded shard; later calls
+        do nothing."""
         with self._lock:
             shards, self._shards, self._specs = self._shards, {}, {}
+            written, self._written = self._written, set()
             self._closed = True
         try:
             for name, shard in shards.items():
                 with _errors(name):
-                    shard.flush()
+                    if name in written:
+                        shard.flush()
                     shard.close()
         finally:
             self._owner.release()
@@ -268,21 +278,31 @@ class EdgeStore(VectorStore):
         if self._closed:
             raise StoreError(f"the store at {self.root} is closed")
 
-    def _shard(self, name: str) -> qe.EdgeShard:
+    def _shard(self, name: str, *, write: bool = False) -> qe.EdgeShard:
+        """Collection ``name``'s shard, loaded on first use; ``write``: it is to be written."""
         with self._lock:
             self._check_open()
-            shard = self._shards.get(name)
-            if shard is None:
+            if name not in self._specs:
                 raise unknown_collection(name, self._specs)
+            shard = self._loaded(name)
+            if write:
+                self._written.add(name)
             return shard
 
-    def _load(self, spec_file: Path) -> None:
+    def _loaded(self, name: str) -> qe.EdgeShard:
+        """The shard of a collection whose spec is known, loaded if it is not (lock held)."""
+        shard = self._shards.get(name)
+        if shard is None:
+            with _errors(name):
+                shard = qe.EdgeShard.load(str(self.root / name))
+            self._shards[name] = shard
+        return shard
+
+    def _read_spec(self, spec_file: Path) -> None:
         try:
             spec = CollectionSpec.model_validate_json(spec_file.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise StoreError(f"cannot read the collection spec {spec_file}: {exc}") from exc
-        with _errors(spec.name):
-            self._shards[spec.name] = qe.EdgeShard.load(str(spec_file.parent))
         self._specs[spec.name] = spec
 
     def _create(self, spec: CollectionSpec) -> None:
@@ -309,6 +329,7 @@ class EdgeStore(VectorStore):
             shutil.rmtree(folder, ignore_errors=True)
             raise
         self._shards[spec.name] = shard
+        self._written.add(spec.name)
 
     def _save_spec(self, spec: CollectionSpec) -> None:
         path = self.root / spec.name / SPEC_FILE

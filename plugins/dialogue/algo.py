@@ -120,8 +120,9 @@ class DialogueAlgo(Algo[DialogueLine, DialogueConfig]):
         self._speech: SpeechToText | None = None
 
     def fingerprint(self, asset: Asset) -> str:
-        """A hash of the video's subtitle files and the encoder's options, so that editing a
-        file or changing the encoder's model recomputes the lines (and their vectors).
+        """A hash of the video's subtitle files and the encoder's identity (options, package
+        version, weight files; nothing loads), so that editing a file or changing the encoder's
+        model recomputes the lines (and their vectors).
 
         The files are parsed and checked against the bounds here too: this runs before any
         algo of the ingest, so a malformed or oversized file stops it before anything is
@@ -130,7 +131,7 @@ class DialogueAlgo(Algo[DialogueLine, DialogueConfig]):
         sidecars = self._sidecars(asset)
         for sidecar in sidecars:
             self._bounded(sidecar.cues(self.config.limits()), sidecar.path, asset, warn=True)
-        return (sidecars_digest(sidecars) if sidecars else "") + "|" + self._encoder_identity()
+        return (sidecars_digest(sidecars) if sidecars else "") + "|" + self.encoder().identity()
 
     def run(self, ctx: AlgoContext) -> list[DialogueLine]:
         # An unavailable encoder skips this algo now, rather than after transcribing.
@@ -155,10 +156,6 @@ class DialogueAlgo(Algo[DialogueLine, DialogueConfig]):
     def encoder(self) -> Encoder[Any]:
         """The configured text encoder (cold: its weights load where it encodes)."""
         return self.component(Encoder, self.config.encoder)
-
-    def _encoder_identity(self) -> str:
-        encoder = self.encoder()  # cold: naming it loads nothing
-        return f"{encoder.name}:{encoder.config.model_dump_json()}"
 
     def _sidecars(self, asset: Asset) -> list[Sidecar]:
         if self.config.subtitles == "never":

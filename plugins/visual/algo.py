@@ -84,9 +84,9 @@ class ShotEmbeddingsAlgo(Algo[ShotEmbedding, ShotEmbeddingsConfig]):
         return encoder
 
     def fingerprint(self, asset: Asset) -> str:
-        """The encoder's name and options: another model means other vectors."""
-        encoder = self.encoder()
-        return f"{encoder.name}:{encoder.config.model_dump_json()}"
+        """The encoder's identity (name, options, package versions, weight files), known
+        without loading it: another model means other vectors."""
+        return self.encoder().identity()
 
     def run(self, ctx: AlgoContext) -> list[ShotEmbedding]:
         settings = self.config
