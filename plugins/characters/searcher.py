@@ -2,8 +2,9 @@
 photo's.
 
 It answers only requests that name it (``algos: ["characters"]``): a ``text`` query is a
-character's name, as given with ``reelsearch characters name``; an ``image`` query is a
-photo of a person, whose largest face is matched against every face track.
+character's name, as given with ``reelsearch characters name``, or its id (named or not); an
+``image`` query is a photo of a person, whose largest face is matched against every face
+track.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from reelsearch.plugins.characters.book import CLUSTER_ID, CharacterBook, UnknownCharacterError
 from reelsearch.plugins.characters.encoder import face_crop
 from reelsearch.plugins.characters.faces import FacesAlgo
 from reelsearch.plugins.characters.names import FACE, name_key
@@ -20,6 +22,7 @@ from reelsearch.sdk import (
     Capability,
     Hit,
     Image,
+    MetadataValue,
     Point,
     PointFilter,
     RequestError,
@@ -103,13 +106,22 @@ class CharactersSearcher(Searcher):
             return [self._hit(p) for p in found]
         if collection not in ctx.store.collections():
             return []
-        key = name_key(request.text or "")
-        named = PointFilter(**scope, fields={"character_key": key})
+        named = PointFilter(**scope, fields=self._who(request.text or "", ctx))
         tracks = sorted(
             ctx.store.points(collection, filter=named),
             key=lambda p: (p.payload["title"], p.payload["asset_id"], p.payload["start"], p.id),
         )
         return [self._hit(ScoredPoint(**p.model_dump(), score=1.0)) for p in tracks[:wanted]]
+
+    def _who(self, text: str, ctx: SearchContext) -> dict[str, MetadataValue]:
+        """The face-track condition for ``text``: a character's id (``c`` + 8 hex digits, as
+        listed) names its tracks, named or not; anything else is a name."""
+        if CLUSTER_ID.match(text.strip()):
+            try:
+                return {"track": CharacterBook(ctx.store).character(text.strip()).tracks}
+            except UnknownCharacterError:
+                pass
+        return {"character_key": name_key(text)}
 
     def face_vector(self, image: str, ctx: SearchContext) -> list[float]:
         """The unit descriptor of the largest face in the photo at ``image``.

@@ -201,6 +201,8 @@ def test_search_by_character_and_by_face_over_http(api: TestClient, tmp_path: Pa
     assert by_face.status_code == 200, by_face.text
     assert {h["shot_index"] for h in by_face.json()["hits"]} == obama
     person = next(p for p in listed(api) if set(p["shots"]) == obama)
+    by_id = api.post("/api/search", json={"text": person["id"], "algos": ["characters"]})
+    assert {h["shot_index"] for h in by_id.json()["hits"]} == obama
     api.put(f"/api/characters/{person['id']}/name", json={"name": "Barack"})
     by_name = api.post("/api/search", json={"text": "barack", "algos": ["characters"]})
     assert {h["shot_index"] for h in by_name.json()["hits"]} == obama
