@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import math
+import re
 import uuid
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from reelsearch.core.timecode import frames_to_timecode, seconds_to_timecode
 
@@ -144,6 +153,10 @@ class TimeRange(BaseModel):
         return self
 
 
+METADATA_KEY = re.compile(r"\w[\w-]{0,99}")
+"""What a metadata key in a filter may be: a name (the store reads ``metadata.<key>`` as a
+path, so dots, spaces and brackets cannot be told apart from its syntax)."""
+
 MAX_QUERY_CHARS = 2_000
 MAX_LIMIT = 1_000
 MAX_CURSOR_CHARS = 512
@@ -174,12 +187,25 @@ class SearchFilter(BaseModel):
     asset_ids: list[str] = Field(default_factory=list)
     titles: list[str] = Field(default_factory=list)
     metadata: dict[str, MetadataValue] = Field(
-        default_factory=dict, description="Exact matches; a list matches any of its values."
+        default_factory=dict,
+        description="Exact matches; a list matches any of its values. Keys are names: "
+        "letters, digits, _ and -.",
     )
     time_range: TimeRange | None = None
     exclude_ids: list[PointId] = Field(
         default_factory=list, max_length=MAX_LIMIT, description="Point ids to leave out."
     )
+
+    @field_validator("metadata")
+    @classmethod
+    def _metadata_keys_are_names(cls, value: dict[str, MetadataValue]) -> dict[str, MetadataValue]:
+        for key in value:
+            if not METADATA_KEY.fullmatch(key):
+                shown = key[:40]
+                raise ValueError(
+                    f"metadata key {shown!r} is not a name: use letters, digits, _ and -"
+                )
+        return value
 
 
 def check_plain(data: dict[str, Any]) -> None:

@@ -20,7 +20,7 @@ from reelsearch.server.access import HEADER, KeyOutOfUrls
 from reelsearch.server.limits import BodyLimit
 from reelsearch.server.openapi import install_openapi
 from reelsearch.server.problems import install_error_handlers
-from reelsearch.server.routes import catalog, characters, jobs, matchcuts, media, search
+from reelsearch.server.routes import catalog, characters, export, jobs, matchcuts, media, search
 from reelsearch.server.state import Served
 
 STATIC = Path(__file__).with_name("static")
@@ -100,7 +100,7 @@ def create_app(
     app.state.served = served
     install_error_handlers(app)
     keyed_routers = (catalog.router, search.router, jobs.router, matchcuts.router, media.router)
-    keyed_routers += (characters.router,)
+    keyed_routers += (characters.router, export.router)
     for router in (catalog.health_router, *keyed_routers):
         app.include_router(router, prefix="/api")
     keyed = {

@@ -43,6 +43,7 @@ OPERATIONS = [
     ("GET", "/api/searches"),
     ("POST", "/api/search"),
     ("POST", "/api/search/image"),
+    ("POST", "/api/export"),
     ("GET", "/api/media/{path}"),
     ("GET", "/api/assets/{asset_id}/source"),
     ("GET", "/api/matchcuts"),

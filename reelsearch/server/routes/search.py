@@ -15,6 +15,7 @@ from reelsearch.core.components import Searcher
 from reelsearch.core.cursor import encode_cursor
 from reelsearch.core.errors import RequestError
 from reelsearch.core.models import SearcherFailure, SearchRequest
+from reelsearch.search_hints import search_hints
 from reelsearch.server.access import KeyDep
 from reelsearch.server.files import Upload
 from reelsearch.server.openapi import problems
@@ -114,6 +115,7 @@ def run(served: Served, request: SearchRequest, fresh: Upload | None = None) -> 
     with ExitStack() as files:
         ready = vetted(request, served.limits, served.uploads, served.runtime.gateway, files, fresh)
         response = served.runtime.search(ready)
+        response.warnings = search_hints(served.runtime, ready, response)
     if response.next_cursor is not None:
         following = ready.offset + ready.limit
         cursor = encode_cursor(request, following, served.runtime.settings)
