@@ -4,11 +4,14 @@ through the runtime, so that without the plugin the command says what is missing
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import typer
 
 from reelsearch.cli._app import app, errors, out, plain, print_json
+from reelsearch.cli.client import ServerClient, server_of_home
 from reelsearch.core.errors import RequestError
 from reelsearch.core.runtime import Runtime
 
@@ -42,40 +45,76 @@ def characters(
 ) -> None:
     """List a title's characters (faces clustered per title: id, name, screen time, shots,
     crop), or edit them: name one, merge two, split one in two. Names stay with the
-    characters' face tracks, through re-clustering and re-ingest."""
+    characters' face tracks, through re-clustering and re-ingest. With a server running on
+    the data home, it goes through the server's /api/characters routes."""
     action, *rest = words
-    with errors(), Runtime() as rs:
-        book = book_of(rs)
-        if action in ACTIONS and len(rest) == ACTIONS[action]:
-            if action == "name":
-                views = [book.name(rest[0], rest[1])]
-            elif action == "merge":
-                views = [book.merge(rest[0], rest[1])]
-            else:
-                views = list(book.split(rest[0]))
-            return _show(views, as_json)
-        if len(words) != 1:
+    edit = action in ACTIONS and len(rest) == ACTIONS[action]
+    if not edit and len(words) != 1:
+        with errors():
             raise RequestError(f"usage: reelsearch characters {USAGE}")
-        title = words[0]
-        views = book.characters(book.asset_ids(title))
-        if not views and not as_json:
-            out.print(
-                plain(
-                    f"no characters in {title!r}: no faces found in it, or its faces are not "
-                    "analysed yet (reelsearch ingest ... --algo characters)"
-                )
-            )
-            return None
-        return _show(views, as_json)
+    with errors():
+        client = server_of_home()
+        if client is not None:
+            rows = _through(client, words) if edit else _listed(client, action)
+            if not edit and not rows and not as_json:
+                out.print(plain(_none_in(action)))
+                return None
+            return _show(rows, as_json)
+        with Runtime() as rs:
+            book = book_of(rs)
+            if action == "name" and edit:
+                views = [book.name(rest[0], rest[1])]
+            elif action == "merge" and edit:
+                views = [book.merge(rest[0], rest[1])]
+            elif edit:
+                views = list(book.split(rest[0]))
+            else:
+                views = book.characters(book.asset_ids(action))
+            if not edit and not views and not as_json:
+                out.print(plain(_none_in(action)))
+                return None
+            return _show([character_row(v) for v in views], as_json)
 
 
-def _show(views: list[Any], as_json: bool) -> None:
+def _none_in(title: str) -> str:
+    return (
+        f"no characters in {title!r}: no faces found in it, or its faces are not analysed yet "
+        "(reelsearch ingest ... --algo characters)"
+    )
+
+
+def _listed(client: ServerClient, title: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = client.get("/api/characters", title=title, limit=500)[
+        "characters"
+    ]
+    return [{**row, "thumbnail": _url(client, row.get("thumbnail_url"))} for row in found]
+
+
+def _through(client: ServerClient, words: list[str]) -> list[dict[str, Any]]:
+    """Name, merge or split through the server's routes."""
+    action, character, *rest = words
+    at = f"/api/characters/{quote(character, safe='')}/{action}"
+    if action == "name":
+        body = json.dumps({"name": rest[0]}).encode()
+        rows = [client.request("PUT", at, body, "application/json")]
+    elif action == "merge":
+        rows = [client.post(at, {"other": rest[0]})]
+    else:
+        rows = client.post(at, {})["characters"]
+    return [{**row, "thumbnail": _url(client, row.get("thumbnail_url"))} for row in rows]
+
+
+def _url(client: ServerClient, link: str | None) -> str | None:
+    return client.url + link if link else None
+
+
+def _show(rows: list[dict[str, Any]], as_json: bool) -> None:
     if as_json:
-        print_json({"characters": [character_row(v) for v in views]})
+        print_json({"characters": rows})
         return
-    for view in views:
-        name = view.name if view.name is not None else "(unnamed)"
-        shots = ", ".join(str(s) for s in view.shots)
-        out.print(plain(f"{view.id}  {name}  {view.screen_time:.1f}s on screen  shots {shots}"))
-        if view.thumbnail:
-            out.print(plain(f"    crop: {view.thumbnail}"))
+    for row in rows:
+        name = row["name"] if row.get("name") is not None else "(unnamed)"
+        shots = ", ".join(str(s) for s in row["shots"])
+        out.print(plain(f"{row['id']}  {name}  {row['screen_time']:.1f}s on screen  shots {shots}"))
+        if row.get("thumbnail"):
+            out.print(plain(f"    crop: {row['thumbnail']}"))

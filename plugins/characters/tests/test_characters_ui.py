@@ -5,6 +5,7 @@ per title, naming in place, and a click on a face keeping the search to its shot
 from __future__ import annotations
 
 import importlib.util
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,12 +13,15 @@ from pathlib import Path
 import pytest
 from character_media import FACES, PLAN, write_video
 from served_catalog import reelsearch_colorstats
+from typer.testing import CliRunner
 
+from reelsearch.cli import app
 from reelsearch.core.config import load_settings
 from reelsearch.core.executor import LocalExecutor
 from reelsearch.core.host import LocalPlugin
 from reelsearch.core.runtime import Runtime
 from reelsearch.server import LiveServer, create_app
+from reelsearch.server.address import ServerFile
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
@@ -34,8 +38,12 @@ Page, expect = sync_api.Page, sync_api.expect
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    folder = tmp_path_factory.mktemp("characters-ui")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("characters-ui")
+
+
+@pytest.fixture(scope="module")
+def server(folder: Path) -> Iterator[LiveServer]:
     write_video(folder / "two.mp4")
     with pytest.MonkeyPatch.context() as env:
         for name in ("CONFIG", "STORE_URL", "PLUGINS", "DISABLE_PLUGINS", "API_KEY", "HOME"):
@@ -107,3 +115,28 @@ def test_the_gallery_shows_names_and_keeps_the_search_to_a_face(page: Page) -> N
 
     page.select_option("#title-filter", "")
     expect(gallery).to_be_hidden()
+
+
+def test_the_cli_goes_through_the_server_that_owns_the_home(
+    server: LiveServer, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = folder / "home"
+    ServerFile(home).write(server.url)
+    monkeypatch.setenv("REELSEARCH_HOME", str(home))
+    try:
+        listed = CliRunner().invoke(app, ["characters", TITLE, "--json"])
+        assert listed.exit_code == 0, listed.output
+        people = json.loads(listed.stdout)["characters"]
+        assert len(people) == 2
+        assert all(p["thumbnail"].startswith(server.url + "/api/media/") for p in people)
+        named = CliRunner().invoke(app, ["characters", "name", people[1]["id"], "[red]Ben"])
+        assert named.exit_code == 0, named.output
+        assert f"{people[1]['id']}  [red]Ben  " in named.stdout
+        unknown = CliRunner().invoke(app, ["characters", "split", "c00000000"])
+        assert unknown.exit_code == 1
+        assert "no character 'c00000000'" in unknown.output
+        nothing = CliRunner().invoke(app, ["characters", "No such title"])
+        assert nothing.exit_code == 1
+        assert "No such title" in nothing.output
+    finally:
+        (home / "server.json").unlink(missing_ok=True)
