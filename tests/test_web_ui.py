@@ -124,7 +124,7 @@ def test_clicking_a_thumbnail_plays_the_shot(page: Page) -> None:
     page.locator(".card .thumb").first.click()
     expect(page.locator("#player")).to_be_visible()
     video = page.locator("#player-video")
-    assert "/api/media/" in (video.get_attribute("src") or "")
+    assert "/api/assets/" in (video.get_attribute("src") or ""), "the source, from the in point"
     expect(page.locator("#player-caption")).to_contain_text("Green Valley")
     eventually(
         page,

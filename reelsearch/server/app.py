@@ -20,7 +20,16 @@ from reelsearch.server.access import HEADER, KeyOutOfUrls
 from reelsearch.server.limits import BodyLimit
 from reelsearch.server.openapi import install_openapi
 from reelsearch.server.problems import install_error_handlers
-from reelsearch.server.routes import catalog, characters, export, jobs, matchcuts, media, search
+from reelsearch.server.routes import (
+    catalog,
+    characters,
+    export,
+    jobs,
+    matchcuts,
+    media,
+    search,
+    speakers,
+)
 from reelsearch.server.state import Served
 
 STATIC = Path(__file__).with_name("static")
@@ -101,6 +110,7 @@ def create_app(
     install_error_handlers(app)
     keyed_routers = (catalog.router, search.router, jobs.router, matchcuts.router, media.router)
     keyed_routers += (characters.router, export.router)
+    keyed_routers += (speakers.router,)
     for router in (catalog.health_router, *keyed_routers):
         app.include_router(router, prefix="/api")
     keyed = {

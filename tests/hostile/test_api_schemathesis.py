@@ -40,6 +40,7 @@ CHECKS = [
 OPERATIONS = [
     ("GET", "/api/health"),
     ("GET", "/api/titles"),
+    ("GET", "/api/speakers"),
     ("GET", "/api/searches"),
     ("POST", "/api/search"),
     ("POST", "/api/search/image"),

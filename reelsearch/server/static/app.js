@@ -16,7 +16,15 @@ const state = {
   groupField: null, // the request field that groups hits by title, if the server has one
   apiKey: localStorage.getItem(KEY_STORAGE) || "",
   maxUpload: 0,
+  searches: [], // the registered searches, as /api/searches lists them
+  selected: new Map(), // hit id -> hit, kept across pages and searches until cleared
+  playing: null, // the hit in the player
+  stopAtOut: false, // whether playing stops at its out point (not after stepping past it)
+  lastResponse: null, // the page on screen, to sort again
 };
+
+const DIALOGUE = "dialogue";
+const HIT_URL_FIELDS = ["thumbnail_url", "clip_url", "source_url", "start_timecode", "end_timecode"];
 
 // ---------------------------------------------------------------- API
 
@@ -48,6 +56,32 @@ async function api(path, options = {}) {
   return body;
 }
 
+async function download(path, json) {
+  // A file from a POST: fetched with the key in its header, then saved from a Blob.
+  const headers = new Headers({ "Content-Type": "application/json" });
+  if (state.apiKey) headers.set("X-API-Key", state.apiKey);
+  let response;
+  try {
+    response = await fetch(path, { method: "POST", headers, body: JSON.stringify(json) });
+  } catch (error) {
+    throw new ApiError(0, "The server cannot be reached. Is `reelsearch serve` running?");
+  }
+  if (!response.ok) {
+    const body = await response.json().catch(() => null);
+    const detail = body && typeof body.detail === "string" ? body.detail : response.statusText;
+    throw new ApiError(response.status, detail || `HTTP ${response.status}`);
+  }
+  const disposition = response.headers.get("Content-Disposition") || "";
+  const named = /filename="([^"]+)"/.exec(disposition);
+  const link = el("a");
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = named ? named[1] : "reelsearch-hits";
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
 // ---------------------------------------------------------------- errors
 
 function showError(error, warning = false) {
@@ -64,6 +98,11 @@ function showFailures(failures) {
   if (!failures || !failures.length) return;
   const lines = failures.map((f) => `${f.searcher}: ${f.message}`);
   showError(new Error(`Some searches failed; showing the others' hits. ${lines.join(" · ")}`), true);
+}
+
+function showWarnings(warnings) {
+  if (!warnings || !warnings.length) return;
+  showError(new Error(warnings.join(" · ")), true);
 }
 
 function clearError() {
@@ -86,6 +125,15 @@ function timecodes(hit) {
   return `${start} – ${end}`;
 }
 
+function frameTimecode(seconds, fps) {
+  // HH:MM:SS:FF of the frame holding ``seconds`` (non-drop; the server's timecodes say ";").
+  const base = Math.max(1, Math.round(fps));
+  const frame = Math.floor(Math.max(0, seconds) * fps + 1e-6);
+  const two = (n) => String(n).padStart(2, "0");
+  const total = Math.floor(frame / base);
+  return `${two(Math.floor(total / 3600))}:${two(Math.floor(total / 60) % 60)}:${two(total % 60)}:${two(frame % base)}`;
+}
+
 function el(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
@@ -97,6 +145,7 @@ function el(tag, className, text) {
 
 async function loadSearches() {
   const listing = await api("/api/searches");
+  state.searches = listing.searches;
   const select = $("search-kind");
   for (const search of listing.searches) {
     if (!search.query_kinds.includes("text")) continue;
@@ -127,10 +176,38 @@ async function loadTitles() {
   }
 }
 
+async function loadSpeakers() {
+  const title = $("title-filter").value;
+  let answer;
+  try {
+    answer = await api(`/api/speakers${title ? `?title=${encodeURIComponent(title)}` : ""}`);
+  } catch (error) {
+    if (error.status !== 404) showError(error);
+    return;
+  }
+  if ($("title-filter").value !== title) return; // another title was picked meanwhile
+  for (const id of ["speaker-filter", "with-speaker"]) {
+    const select = $(id);
+    const kept = select.value;
+    select.replaceChildren(select.options[0]);
+    for (const speaker of answer.speakers) {
+      const option = el("option", null, speaker.name);
+      option.value = speaker.name;
+      option.title = `${speaker.lines} ${speaker.lines === 1 ? "line" : "lines"}`;
+      select.append(option);
+    }
+    select.value = answer.speakers.some((s) => s.name === kept) ? kept : "";
+  }
+  const any = answer.speakers.length > 0;
+  $("speaker-filter").disabled = !any;
+  $("with-speaker").disabled = !any;
+}
+
 async function start() {
   try {
     await loadSearches();
     await loadTitles();
+    await loadSpeakers();
   } catch (error) {
     showError(error);
   }
@@ -184,6 +261,7 @@ async function runPage(upload) {
     }
     render(response);
     showFailures(response.errors);
+    showWarnings(response.warnings);
   } catch (error) {
     $("status").textContent = "";
     showError(error);
@@ -192,17 +270,72 @@ async function runPage(upload) {
   }
 }
 
-function searchText(event) {
-  event.preventDefault();
-  const text = $("query").value.trim();
-  if (!text) return;
-  const kind = $("search-kind").value;
-  begin({ text, algos: kind ? [kind] : [], filter: filter() }, ["Text", text]);
+function minScore() {
+  const value = $("min-score").value.trim();
+  return value === "" || !Number.isFinite(Number(value)) ? {} : { min_score: Number(value) };
 }
 
-function searchLike(hit) {
+function spokenQuery() {
+  // The "while SPEAKER says TEXT" control as an intersection, or nothing.
+  const speaker = $("with-speaker").value;
+  const text = $("with-text").value.trim();
+  if (!speaker && !text) return null;
+  const who = speaker ? { speaker } : {};
+  const query = text
+    ? { text, algos: [DIALOGUE], limit: 100, options: { [DIALOGUE]: who } }
+    : { text: `lines of ${speaker}`, algos: [DIALOGUE], limit: 1000, options: { [DIALOGUE]: { ...who, mode: "all" } } };
+  const within = Number($("within").value);
+  return { query, within: Number.isFinite(within) && within > 0 ? within : 0 };
+}
+
+function searchText(event) {
+  event.preventDefault();
+  const typed = $("query").value.trim();
+  const speaker = $("speaker-filter").value;
+  const mode = $("match-mode").value;
+  const spoken = spokenQuery();
+  const dialogue = {};
+  if (speaker) dialogue.speaker = speaker;
+  if (mode) dialogue.mode = mode;
+  let text = typed;
+  let label = ["Text", typed];
+  let kind = $("search-kind").value;
+  if (!typed && speaker && !spoken) {
+    text = `lines of ${speaker}`; // a speaker alone: all their lines, in time order
+    dialogue.mode = "all";
+    label = ["Lines of", speaker];
+  } else if (!typed) {
+    $("query").focus();
+    return;
+  }
+  if (Object.keys(dialogue).length && !kind) kind = DIALOGUE;
+  const request = { text, algos: kind ? [kind] : [], filter: filter(), ...minScore() };
+  if (Object.keys(dialogue).length) request.options = { [DIALOGUE]: dialogue };
+  if (spoken) {
+    request.intersect = [spoken];
+    const who = spoken.query.options[DIALOGUE].speaker || "anyone";
+    const said = spoken.query.options[DIALOGUE].mode === "all" ? "speaks" : `says “${spoken.query.text}”`;
+    label = [label[0], `${label[1]} · while ${who} ${said}`];
+  }
+  begin(request, label);
+}
+
+function likeSearch(hit) {
+  // The registered search that answers a like query for this hit, if any.
+  const own = (s) => (hit.searcher ? s.name === hit.searcher : s.algo === hit.algo || s.name === hit.algo);
+  return state.searches.find((s) => own(s) && s.query_kinds.includes("like")) || null;
+}
+
+function searchLike(hit, search) {
   const label = `${hit.title} ${hit.start_timecode || clock(hit.start)}`;
-  begin({ like: hit.id, algos: [hit.algo], filter: filter() }, ["More like", label]);
+  begin({ like: hit.id, algos: [search.name], filter: filter(), ...minScore() }, ["More like", label]);
+}
+
+function searchLinesLike(hit) {
+  const line = hit.match.text;
+  const options = { [DIALOGUE]: { mode: "semantic" } };
+  const request = { text: line.slice(0, $("query").maxLength > 0 ? $("query").maxLength : line.length) };
+  begin({ ...request, algos: [hit.searcher || DIALOGUE], options, filter: filter(), ...minScore() }, ["Lines like", line]);
 }
 
 function searchImage() {
@@ -240,6 +373,7 @@ function goPrevious() {
 // ---------------------------------------------------------------- rendering
 
 function render(response) {
+  state.lastResponse = response;
   const hits = response.hits;
   $("empty").hidden = true;
   const chip = $("query-chip");
@@ -259,7 +393,7 @@ function render(response) {
   }
   const sections = [];
   for (const [title, group] of groups) {
-    group.sort((a, b) => a.asset_id.localeCompare(b.asset_id) || a.start - b.start);
+    group.sort(byTime() ? inTime : (a, b) => b.score - a.score || inTime(a, b));
     const section = el("section", "group");
     section.dataset.title = title;
     const head = el("div", "group-head");
@@ -279,12 +413,114 @@ function render(response) {
   $("page-label").textContent = `Page ${state.history.length + 1}`;
 }
 
+function byTime() {
+  return $("sort-order").value === "time";
+}
+
+function inTime(a, b) {
+  return a.asset_id.localeCompare(b.asset_id) || a.start - b.start;
+}
+
+function score(value) {
+  return typeof value === "number" ? value.toFixed(3) : "–";
+}
+
+function matchedLine(match, className = "line") {
+  // The line with the query's words marked, built from text nodes: the line is user data.
+  const quote = el("blockquote", className);
+  if (match.speaker) quote.append(el("span", "speaker", match.speaker));
+  const text = match.text;
+  let at = 0;
+  const words = [...(match.words || [])].sort((a, b) => a.start - b.start);
+  for (const word of words) {
+    if (word.start < at || word.end > text.length || word.end <= word.start) continue;
+    if (word.start > at) quote.append(document.createTextNode(text.slice(at, word.start)));
+    quote.append(el("mark", null, text.slice(word.start, word.end)));
+    at = word.end;
+  }
+  if (at < text.length) quote.append(document.createTextNode(text.slice(at)));
+  return quote;
+}
+
+function partnerNote(partner) {
+  const note = el("div", "partner");
+  const where = `${clock(partner.start)}–${clock(partner.end)}`;
+  note.append(el("span", "partner-label", `with ${partner.searcher || partner.algo} ${where}`));
+  if (partner.match && partner.match.text) note.append(matchedLine(partner.match, "line partner-line"));
+  return note;
+}
+
+function scoreRow(hit) {
+  const row = el("div", "meta-row");
+  row.append(el("span", "badge", hit.searcher || hit.algo));
+  if (hit.match && hit.match.mode) row.append(el("span", "badge mode", hit.match.mode));
+  const fused = el("span", "score", `score ${score(hit.score)}`);
+  const sources = Object.entries(hit.scores || {});
+  const raw = typeof hit.raw_score === "number" && Math.abs(hit.raw_score - hit.score) > 5e-4;
+  if (raw) fused.append(el("span", "raw", ` · raw ${score(hit.raw_score)}`));
+  fused.title = sources.length
+    ? `Fused score ${score(hit.score)}; ${sources.map(([name, value]) => `${name} ${score(value)}`).join(", ")}`
+    : `Score ${score(hit.score)} (${hit.searcher || hit.algo}); set a min score to leave out lower ones`;
+  row.append(fused);
+  return row;
+}
+
+function setSelected(hit, on) {
+  if (on) state.selected.set(hit.id, hit);
+  else state.selected.delete(hit.id);
+  for (const node of document.querySelectorAll(".card")) {
+    if (node.dataset.hitId !== hit.id) continue;
+    node.classList.toggle("selected", on);
+    node.setAttribute("aria-selected", String(on));
+    node.querySelector(".pick input").checked = on;
+  }
+  showSelection();
+}
+
+function showSelection() {
+  const count = state.selected.size;
+  $("selection-bar").hidden = count === 0;
+  $("selection-count").textContent = `${count} ${count === 1 ? "hit" : "hits"} selected`;
+}
+
+function clearSelection() {
+  for (const hit of [...state.selected.values()]) setSelected(hit, false);
+}
+
+async function exportSelected() {
+  clearError();
+  const hits = [...state.selected.values()].map((hit) => {
+    const plain = { ...hit };
+    for (const field of HIT_URL_FIELDS) delete plain[field];
+    return plain;
+  });
+  const handles = Number($("handles").value);
+  const request = {
+    hits,
+    format: $("export-format").value,
+    handles: Number.isFinite(handles) && handles > 0 ? handles : 0,
+  };
+  if (state.label) request.name = state.label[1].slice(0, 200);
+  try {
+    await download("/api/export", request);
+  } catch (error) {
+    showError(error);
+  }
+}
+
 function card(hit) {
   const node = el("article", "card");
   node.dataset.hitId = hit.id;
+  node.tabIndex = 0;
+  const selected = state.selected.has(hit.id);
+  node.classList.toggle("selected", selected);
+  node.setAttribute("aria-selected", String(selected));
+  node.setAttribute("aria-label", `${hit.title} ${timecodes(hit)}`);
+  node.addEventListener("keydown", (event) => cardKey(event, hit));
 
   const thumb = el("button", "thumb");
   thumb.type = "button";
+  thumb.tabIndex = -1; // the card takes focus; Enter plays
   thumb.title = "Play this shot";
   if (hit.thumbnail_url) {
     const image = el("img");
@@ -298,40 +534,167 @@ function card(hit) {
   thumb.append(el("span", "play"), el("span", "duration", `${(hit.end - hit.start).toFixed(1)} s`));
   thumb.addEventListener("click", () => play(hit));
 
+  const pick = el("label", "pick");
+  pick.title = "Select for export (Space)";
+  const box = el("input");
+  box.type = "checkbox";
+  box.tabIndex = -1;
+  box.checked = selected;
+  box.setAttribute("aria-label", `Select ${hit.title} ${timecodes(hit)}`);
+  box.addEventListener("change", () => setSelected(hit, box.checked));
+  pick.append(box);
+
   const meta = el("div", "meta");
-  meta.append(el("div", "timecode", timecodes(hit)));
-  const row = el("div", "meta-row");
-  row.append(el("span", "badge", hit.algo), el("span", "score", `score ${hit.score.toFixed(3)}`));
+  const head = el("div", "meta-head");
+  head.append(el("div", "timecode", timecodes(hit)), pick);
+  meta.append(head);
+  if (hit.match && hit.match.text) meta.append(matchedLine(hit.match));
+  meta.append(scoreRow(hit));
   const bar = el("div", "score-bar");
   const fill = el("span");
-  fill.style.width = `${Math.round(Math.max(0, Math.min(1, hit.score)) * 100)}%`;
+  fill.style.width = `${Math.round(Math.max(0, Math.min(1, hit.raw_score ?? hit.score)) * 100)}%`;
   bar.append(fill);
-  const like = el("button", "like", "More like this");
-  like.type = "button";
-  like.addEventListener("click", () => searchLike(hit));
-  meta.append(row, bar, like);
+  meta.append(bar);
+  for (const partner of hit.partners || []) meta.append(partnerNote(partner));
+
+  const actions = el("div", "actions");
+  const search = likeSearch(hit);
+  if (search) {
+    const like = el("button", "like", "More like this");
+    like.type = "button";
+    like.addEventListener("click", () => searchLike(hit, search));
+    actions.append(like);
+  }
+  if (hit.match && hit.match.text && (hit.searcher || hit.algo) === DIALOGUE) {
+    const lines = el("button", "like lines-like", "More lines like this");
+    lines.type = "button";
+    lines.addEventListener("click", () => searchLinesLike(hit));
+    actions.append(lines);
+  }
+  if (actions.childElementCount) meta.append(actions);
 
   node.append(thumb, meta);
   return node;
 }
 
+// ---------------------------------------------------------------- keyboard
+
+function cardKey(event, hit) {
+  if (event.target !== event.currentTarget) return; // a button inside the card has its own keys
+  const cards = [...document.querySelectorAll("#results .card")];
+  const here = cards.indexOf(event.currentTarget);
+  let next = null;
+  if (event.key === "ArrowRight") next = cards[here + 1];
+  else if (event.key === "ArrowLeft") next = cards[here - 1];
+  else if (event.key === "ArrowDown" || event.key === "ArrowUp") next = cardInRow(cards, here, event.key === "ArrowDown" ? 1 : -1);
+  else if (event.key === "Home") next = cards[0];
+  else if (event.key === "End") next = cards[cards.length - 1];
+  else if (event.key === "Enter") {
+    event.preventDefault();
+    play(hit);
+    return;
+  } else if (event.key === " ") {
+    event.preventDefault();
+    setSelected(hit, !state.selected.has(hit.id));
+    return;
+  } else return;
+  event.preventDefault();
+  if (next) {
+    next.focus();
+    next.scrollIntoView({ block: "nearest" });
+  }
+}
+
+function cardInRow(cards, here, direction) {
+  // The card in the next (or previous) row, across groups, nearest in x to this one.
+  const box = (node) => node.getBoundingClientRect();
+  const from = box(cards[here]);
+  let row = null;
+  let best = null;
+  for (let i = here + direction; i >= 0 && i < cards.length; i += direction) {
+    const at = box(cards[i]);
+    const top = Math.round(at.top);
+    if (top === Math.round(from.top)) continue;
+    if (row === null) row = top;
+    if (top !== row) break;
+    if (!best || Math.abs(at.left - from.left) < Math.abs(box(best).left - from.left)) best = cards[i];
+  }
+  return best;
+}
+
 // ---------------------------------------------------------------- playing a shot
 
+const DEFAULT_FPS = 25;
+
 function play(hit) {
+  // The source video from the hit's in point, stopping at its out point.
   const video = $("player-video");
-  const source = hit.clip_url || `${hit.source_url}#t=${hit.start.toFixed(3)},${hit.end.toFixed(3)}`;
-  video.src = source; // signed by the server, like the thumbnail
-  $("player-caption").textContent = `${hit.title} · ${timecodes(hit)}${hit.clip_url ? "" : " (source)"}`;
-  $("player").showModal();
+  state.playing = hit;
+  state.stopAtOut = true;
+  video.src = `${hit.source_url}#t=${hit.start.toFixed(3)}`; // a signed link, like the thumbnail
+  const fps = hit.fps || DEFAULT_FPS;
+  $("player-caption").textContent = `${hit.title}${hit.match && hit.match.speaker ? ` · ${hit.match.speaker}` : ""}`;
+  $("player-in").textContent = hit.start_timecode || frameTimecode(hit.start, fps);
+  $("player-out").textContent = hit.end_timecode || frameTimecode(hit.end, fps);
+  $("player-now").textContent = frameTimecode(hit.start, fps);
+  if (!$("player").open) $("player").showModal();
+  video.play().catch(() => {});
+}
+
+function playerTime() {
+  const hit = state.playing;
+  if (!hit) return;
+  stopAtOut();
+  $("player-now").textContent = frameTimecode($("player-video").currentTime, hit.fps || DEFAULT_FPS);
+}
+
+function stopAtOut() {
+  // Checked every animation frame while playing (timeupdate alone comes every ~250 ms).
+  const hit = state.playing;
+  const video = $("player-video");
+  if (!hit || !state.stopAtOut) return;
+  if (video.currentTime >= hit.end) {
+    state.stopAtOut = false;
+    video.pause();
+    video.currentTime = hit.end;
+  } else if (!video.paused) {
+    requestAnimationFrame(stopAtOut);
+  }
+}
+
+function stepFrame(frames) {
+  const hit = state.playing;
+  if (!hit) return;
+  const video = $("player-video");
+  state.stopAtOut = false;
+  video.pause();
+  const fps = hit.fps || DEFAULT_FPS;
+  // Aim at the middle of the frame so that rounding lands on it.
+  const frame = Math.floor(video.currentTime * fps + 1e-6) + frames;
+  const limit = Number.isFinite(video.duration) ? video.duration : Infinity;
+  video.currentTime = Math.min(limit, Math.max(0, (frame + 0.5) / fps));
+  $("player-now").textContent = frameTimecode(video.currentTime, fps);
+}
+
+function playRange() {
+  const hit = state.playing;
+  if (!hit) return;
+  const video = $("player-video");
+  state.stopAtOut = true;
+  video.currentTime = hit.start;
   video.play().catch(() => {});
 }
 
 function closePlayer() {
   const video = $("player-video");
+  const hit = state.playing;
+  state.playing = null;
   video.pause();
   video.removeAttribute("src");
   video.load();
-  $("player").close();
+  if ($("player").open) $("player").close();
+  const card = hit && [...document.querySelectorAll(".card")].find((c) => c.dataset.hitId === hit.id);
+  if (card) card.focus();
 }
 
 // ---------------------------------------------------------------- wiring
@@ -362,12 +725,31 @@ document.addEventListener("DOMContentLoaded", () => {
     if (hasQuery()) begin(state.base, state.label);
   });
   $("player-close").addEventListener("click", closePlayer);
+  $("player-video").addEventListener("timeupdate", playerTime);
+  $("player-video").addEventListener("play", () => requestAnimationFrame(stopAtOut));
+  $("player-video").addEventListener("seeked", playerTime);
+  $("frame-back").addEventListener("click", () => stepFrame(-1));
+  $("frame-forward").addEventListener("click", () => stepFrame(1));
+  $("play-range").addEventListener("click", playRange);
+  $("player").addEventListener("keydown", (event) => {
+    if (event.key === ",") stepFrame(-1);
+    else if (event.key === ".") stepFrame(1);
+    else return;
+    event.preventDefault();
+  });
+  $("export-button").addEventListener("click", exportSelected);
+  $("selection-clear").addEventListener("click", clearSelection);
+  $("title-filter").addEventListener("change", loadSpeakers);
+  $("sort-order").addEventListener("change", () => {
+    if (state.lastResponse) render(state.lastResponse);
+  });
   $("player").addEventListener("close", closePlayer);
   $("player").addEventListener("click", (event) => {
     if (event.target === $("player")) closePlayer();
   });
   document.addEventListener("keydown", (event) => {
-    if (event.key === "/" && document.activeElement !== $("query")) {
+    const typing = document.activeElement && ["INPUT", "SELECT", "TEXTAREA"].includes(document.activeElement.tagName);
+    if (event.key === "/" && !typing) {
       event.preventDefault();
       $("query").focus();
     }
