@@ -6,7 +6,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -91,3 +93,23 @@ def test_given_hits_are_exported_in_every_format(
     assert marker in response.text
     if fmt == "json":
         assert [row["hit_id"] for row in json.loads(response.text)] == [h["id"] for h in hits]
+
+
+def test_a_catalog_file_is_removed_by_a_job(tmp_path: Path) -> None:
+    from served_catalog import served_catalog  # the plugin module pytest_plugins loaded
+
+    with served_catalog(tmp_path) as runtime, TestClient(create_app(runtime)) as own:
+        (asset,) = runtime.catalog.assets(["Night Sky"])
+        assert own.delete(f"/api/assets/{'f' * 32}").status_code == 404
+        answer = own.delete(f"/api/assets/{asset.id}")
+        assert answer.status_code == 202, answer.text
+        job = answer.json()
+        assert (job["kind"], job["payload"]["asset_ids"]) == ("remove", [asset.id])
+        deadline = time.monotonic() + 30
+        while job["state"] not in ("done", "failed") and time.monotonic() < deadline:
+            time.sleep(0.1)
+            job = own.get(f"/api/jobs/{job['id']}").json()
+        assert job["state"] == "done", job
+        assert runtime.catalog.get(asset.id) is None
+        assert search(own, text="blue", filter={"titles": ["Night Sky"]})["hits"] == []
+        assert own.delete(f"/api/assets/{asset.id}").status_code == 404

@@ -19,8 +19,8 @@ from reelsearch.cli._app import (
     print_warning,
     progress_bars,
 )
-from reelsearch.cli.client import server_of_home
-from reelsearch.core.errors import ReelsearchError
+from reelsearch.cli.client import ServerClient, server_of_home
+from reelsearch.core.errors import JobError, ReelsearchError, RequestError, close_names
 from reelsearch.core.media.sample import sample_video
 from reelsearch.core.models import Asset, SearchRequest
 from reelsearch.core.pipeline import AssetReport
@@ -70,7 +70,20 @@ def plugins(
 def ingest(
     videos: Annotated[list[Path], typer.Argument(help="Video files to ingest.")],
     title: Annotated[
-        str | None, typer.Option(help="Title for every file (default: file name).")
+        str | None,
+        typer.Option(
+            help="Title of every file given (parts of one title: episodes, reels); default: "
+            "each file's own name without its extension."
+        ),
+    ] = None,
+    metadata: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--metadata",
+            metavar="KEY=VALUE",
+            help="Metadata of every file, for search --metadata (repeatable; a key given "
+            "twice holds a list).",
+        ),
     ] = None,
     algo: Annotated[
         list[str] | None, typer.Option("--algo", help="Run only these algos (and dependencies).")
@@ -90,18 +103,25 @@ def ingest(
 ) -> None:
     """Analyse videos and index them in the store under REELSEARCH_HOME (through the server
     when one runs on it: as jobs, followed until they end)."""
+    from reelsearch.cli.search import parse_metadata
+
     with errors():
+        fields = parse_metadata(metadata or [])
         client = server_of_home()
         if client is not None:
             from reelsearch.cli.jobs import ingest_through
 
-            ingest_through(client, videos, title=title, algos=algo, follow=not no_wait)
+            ingest_through(
+                client, videos, title=title, metadata=fields, algos=algo, follow=not no_wait
+            )
             return
     if no_wait:
         print_error("--no-wait queues jobs on a running server, and none runs on this home")
         raise typer.Exit(1)
     with errors(), Runtime(lock_timeout=wait) as rs, progress_bars() as on_step:
-        result = rs.ingest(videos, title=title, algos=algo, strict=False, on_step=on_step)
+        result = rs.ingest(
+            videos, title=title, metadata=fields, algos=algo, strict=False, on_step=on_step
+        )
     for error in result.failures.values():
         print_error(error)
     for report in result.reports:
@@ -133,6 +153,86 @@ def titles(
         duration = f"{asset.media.duration:.1f} s" if asset.media else "-"
         table.add_row(plain(asset.title), plain(asset.id[:12]), duration, plain(asset.uri))
     out.print(table)
+
+
+@app.command()
+def remove(
+    targets: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="TITLE|ASSET|FILE...",
+            help="A title (all its files), an asset id (or the start of one, 8 digits at "
+            "least, as titles shows it) or a catalogued file's path.",
+        ),
+    ],
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Remove every file of a title, without asking.")
+    ] = False,
+) -> None:
+    """Remove files from the catalog: their entries and everything indexed for them (through
+    the server when one runs on this home). Removing a whole title needs --yes."""
+    with errors():
+        client = server_of_home()
+        if client is not None:
+            from reelsearch.cli.jobs import catalog_assets
+
+            chosen = removal_targets(catalog_assets(client), targets, yes)
+            remove_through(client, chosen)
+        else:
+            with Runtime() as rs:
+                chosen = removal_targets(rs.catalog.assets(), targets, yes)
+                for asset in chosen:
+                    rs.catalog.remove(asset.id)
+    for asset in chosen:
+        out.print(plain(f"removed {asset.title} [{asset.id[:12]}]: {asset.uri}"))
+
+
+MIN_ID_PREFIX = 8
+"""Fewest hex digits of an asset id that ``remove`` takes as the start of one."""
+
+
+def removal_targets(assets: list[Asset], targets: list[str], yes: bool) -> list[Asset]:
+    """The catalog files ``targets`` name, each once.
+
+    Raises:
+        RequestError: A target names nothing (with the closest titles), an id prefix names
+            several files, or a title is named without ``yes``.
+    """
+    chosen: dict[str, Asset] = {}
+    titles = sorted({asset.title for asset in assets})
+    for target in targets:
+        by_id = [a for a in assets if len(target) >= MIN_ID_PREFIX and a.id.startswith(target)]
+        path = str(Path(target).expanduser().resolve()) if target else ""
+        by_path = [a for a in assets if a.uri == path]
+        by_title = [a for a in assets if a.title == target]
+        if len(by_id) > 1:
+            raise RequestError(f"{target!r} starts {len(by_id)} asset ids: give more digits")
+        found = by_id or by_path
+        if not found and by_title:
+            if not yes:
+                raise RequestError(
+                    f"title {target!r} has {len(by_title)} file(s); add --yes to remove them all"
+                )
+            found = by_title
+        if not found:
+            raise RequestError(
+                f"nothing in the catalog is titled, has the id or the path {target!r}"
+                + (close_names(target, titles) if assets else "; the catalog is empty")
+            )
+        chosen.update((asset.id, asset) for asset in found)
+    return list(chosen.values())
+
+
+def remove_through(client: ServerClient, assets: list[Asset]) -> None:
+    """Queue the removal of ``assets`` on the server and wait until every job ended.
+
+    Raises:
+        JobError: A removal failed (its message).
+    """
+    ids = [client.delete(f"/api/assets/{asset.id}")["id"] for asset in assets]
+    for job in client.follow(ids):
+        if job["state"] in ("failed", "cancelled"):
+            raise JobError(job["error"] or f"removal job {job['id']} {job['state']}")
 
 
 @app.command()

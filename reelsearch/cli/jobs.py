@@ -14,7 +14,7 @@ from rich.table import Table
 
 from reelsearch.cli._app import app, console, errors, out, plain, print_error, print_json
 from reelsearch.cli.client import ServerClient, server_of_home
-from reelsearch.core.models import Asset, asset_id_for
+from reelsearch.core.models import Asset, MetadataValue, asset_id_for
 
 jobs_app = typer.Typer(
     help="The data home's jobs: ingests, re-runs, removals and backfills.",
@@ -36,13 +36,19 @@ def ingest_through(
     title: str | None,
     algos: list[str] | None,
     follow: bool,
+    metadata: dict[str, MetadataValue] | None = None,
 ) -> None:
     """Queue one ingest job per file on the server; with ``follow``, print each algo step as
     it starts and, at the end, the lines a direct ingest prints (exit 1 if a file failed)."""
     from reelsearch.cli.catalog import print_report
 
     paths = [str(video.expanduser().resolve()) for video in videos]
-    body: dict[str, Any] = {"paths": paths, "title": title, "algos": algos or None}
+    body: dict[str, Any] = {
+        "paths": paths,
+        "title": title,
+        "metadata": metadata or None,
+        "algos": algos or None,
+    }
     queued = client.post("/api/ingest", {k: v for k, v in body.items() if v is not None})
     jobs = queued["jobs"]
     if not follow:

@@ -23,6 +23,7 @@ from reelsearch.core.errors import (
 )
 from reelsearch.core.models import (
     MAX_LIMIT,
+    METADATA_KEY,
     Asset,
     Hit,
     HitPartner,
@@ -70,6 +71,10 @@ class SearchOptions:
     min_score: float | None = None
 
 
+DIALOGUE_MODES = ("auto", "phrase", "words", "semantic", "all")
+"""What ``--mode`` takes: the dialogue searcher's match modes."""
+
+
 def search_request(options: SearchOptions) -> SearchRequest:
     """The request for ``options``.
 
@@ -91,6 +96,8 @@ def search_request(options: SearchOptions) -> SearchRequest:
     others = character_queries(options.characters, _path(options.face)) + spoken_queries(
         options.with_texts, options.with_speakers
     )
+    if options.mode is not None and options.mode not in DIALOGUE_MODES:
+        raise RequestError(f"--mode takes {', '.join(DIALOGUE_MODES)}, not {options.mode[:40]!r}")
     main_algos: list[str] = []
     dialogue: dict[str, Any] = {}
     if options.speakers:
@@ -173,13 +180,17 @@ def parse_metadata(items: list[str]) -> dict[str, MetadataValue]:
     number or boolean, else as text; a key given twice matches any of its values.
 
     Raises:
-        RequestError: An item without ``=`` or without a key.
+        RequestError: An item without ``=``, or whose key is not a name.
     """
     found: dict[str, list[str]] = {}
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             raise RequestError(f"--metadata takes KEY=VALUE, not {item!r}")
+        if not METADATA_KEY.fullmatch(key.strip()):
+            raise RequestError(
+                f"--metadata key {key.strip()[:40]!r} is not a name: use letters, digits, _ and -"
+            )
         found.setdefault(key.strip(), []).append(value)
     return {
         key: _scalar(values[0]) if len(values) == 1 else values for key, values in found.items()
@@ -486,7 +497,7 @@ def search(
         following = f"--page {page + 1}" if page else f"--cursor {response.next_cursor}"
         if not page and not cursor:
             following = f"--page 2 (or --cursor {response.next_cursor})"
-        console.print(plain(f"more hits: {following}"))
+        console.print(plain(f"more hits: {following}"), soft_wrap=True)  # a cursor stays whole
 
 
 def search_through(client: ServerClient, request: SearchRequest) -> SearchResponse:

@@ -57,6 +57,7 @@ OPERATIONS = [
     ("POST", "/api/backfill"),
     ("GET", "/api/assets"),
     ("GET", "/api/assets/{asset_id}"),
+    ("DELETE", "/api/assets/{asset_id}"),
     ("GET", "/api/characters"),
     ("GET", "/api/characters/{character}"),
     ("PUT", "/api/characters/{character}/name"),

@@ -278,6 +278,24 @@ def asset(
     return found
 
 
+@router.delete(
+    "/assets/{asset_id}",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=problems(401, 404, 422),
+)
+def remove_asset(
+    asset_id: Annotated[str, Path(max_length=64, pattern=r"^[0-9a-f]{8,64}$")],
+    served: ServedDep,
+) -> Job:
+    """Queue the removal of one catalog file (its entry and every point of it; other files
+    with the same bytes keep the features they share). Follow the job with
+    ``GET /api/jobs/{id}``."""
+    if served.runtime.catalog.get(asset_id) is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no asset {asset_id!r}")
+    payload = JobPayload(asset_ids=[asset_id])
+    return _view(served, served.jobs.worker.submit(JobKind.REMOVE, payload, source="api"))
+
+
 def _metadata(text: str) -> dict[str, Any]:
     try:
         value = json.loads(text or "{}")
