@@ -160,12 +160,17 @@ def test_markup_in_titles_and_lines_renders_as_text(page: Page) -> None:
     expect(keeper.locator(".line")).to_contain_text("lit.")
 
 
-def test_within_a_title_best_first_or_by_time(page: Page) -> None:
+def test_within_a_title_best_first_or_by_time_above_a_min_score(page: Page) -> None:
     search(page, "green", "visual")
     best = scores(page)
     assert best == sorted(best, reverse=True)
     assert best[0] > best[-1]
     assert timecodes(page)[0].startswith("00:00:04:00"), "the green shot, 4 s in, is best"
+    page.fill("#min-score", "0.5")
+    search(page, "green", "visual")
+    assert scores(page) == [score for score in best if score >= 0.5]
+    page.fill("#min-score", "")
+    search(page, "green", "visual")
     page.select_option("#sort-order", "time")
     in_time = timecodes(page)
     assert in_time == sorted(in_time)
