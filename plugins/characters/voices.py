@@ -31,6 +31,7 @@ from reelsearch.sdk import (
     PointFilter,
     VectorStore,
     decode_audio,
+    probe,
     require,
 )
 
@@ -150,7 +151,10 @@ class VoicesAlgo(Algo[VoicedLine, VoicesConfig]):
         tracks = ctx.records("faces", FaceTrack)
         if not lines:
             return []
-        audio = decode_audio(local_path(ctx.asset.uri), SAMPLE_RATE)
+        path = local_path(ctx.asset.uri)
+        info = ctx.asset.media or probe(path)
+        # Subtitles without a sound track: lines to place, no voice to hear.
+        audio = decode_audio(path, SAMPLE_RATE) if info.audio_streams else np.zeros(0, np.float32)
         vectors: dict[int, NDArray[np.float32]] = {}
         for done, line in enumerate(lines, 1):
             if line.end - line.start >= self.config.min_seconds:

@@ -230,3 +230,22 @@ def test_voice_labels_prefer_subtitles_then_a_face_seen_most_of_the_time() -> No
         "a/v1": "Carl",
         "a/v2": "Ben",
     }
+
+
+@needs_models
+def test_subtitles_without_a_sound_track_give_lines_without_voices(
+    register_plugin, tmp_path: Path
+) -> None:
+    video = tmp_path / "silent.mp4"
+    write_video(video, VOICED_PLAN[:2], shot_frames_count=20)
+    video.with_suffix(".srt").write_text(
+        "1\n00:00:00,200 --> 00:00:01,800\nNobody hears this.\n\n"
+        "2\n00:00:02,200 --> 00:00:03,800\nNor this.\n",
+        encoding="utf-8",
+    )
+    runtime = register_plugin(characters, plugins=PLUGINS)
+    runtime.ingest([video], title="Silent", algos=["voices"])
+    voiced = [p.payload for p in runtime.store.points("voices")]
+    assert len(voiced) == 2
+    assert all(line.get("voice") is None for line in voiced)
+    assert all(line["faces"] for line in voiced)  # one face alone on screen meanwhile
