@@ -93,8 +93,8 @@ def test_pairs_cover_their_range_and_bad_rows_are_counted(tmp_path: Path) -> Non
     video = write_clip(tmp_path / "two.mp4", [("red", "disc", "left"), ("blue", "square", "right")])
     (tmp_path / "junk.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64)
     rows = [
-        {"video": "two.mp4", "caption": caption("red", "disc", "left"), "end": 1},
-        {"video": "two.mp4", "caption": caption("blue", "square", "right"), "start": 1},
+        {"video": "two.mp4", "caption": caption("red", "disc"), "end": 1},
+        {"video": "two.mp4", "caption": caption("blue", "square"), "start": 1},
         {"video": "missing.mp4", "caption": "gone"},
         {"video": "junk.mp4", "caption": "not a video"},
         {"video": "two.mp4", "caption": "   "},

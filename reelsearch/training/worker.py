@@ -72,6 +72,28 @@ def schedule(warmup: int, total: int) -> Any:
     return factor
 
 
+def train_step(
+    model: torch.nn.Module,
+    batch: tuple[torch.Tensor, torch.Tensor, torch.Tensor],
+    optimizer: torch.optim.Optimizer,
+    scaler: torch.amp.GradScaler,
+    dtype: torch.dtype = torch.float16,
+) -> float:
+    """One step on a batch of pairs (pixels, frame mask, tokens) on the model's device:
+    autocast and loss scaling on a GPU, then the temperature clamped. Returns the loss."""
+    pixels, mask, tokens = batch
+    cuda = pixels.device.type == "cuda"
+    with torch.autocast(pixels.device.type, dtype=dtype, enabled=cuda):
+        shots, texts, scale = embed_pairs(model, pixels, mask, tokens)
+        loss = contrastive_loss(shots.float(), texts.float(), scale.float())  # type: ignore[union-attr]
+    optimizer.zero_grad(set_to_none=True)
+    scaler.scale(loss).backward()
+    scaler.step(optimizer)
+    scaler.update()
+    clamp_temperature(model)
+    return float(loss.detach())
+
+
 def train_loop(config: dict[str, Any]) -> None:
     """Train on the run ``config`` describes (see :func:`reelsearch.training.run.train`)."""
     options = TrainOptions(**config["options"])
@@ -131,16 +153,8 @@ def train_loop(config: dict[str, Any]) -> None:
             sampler.set_epoch(epoch)
         began, losses, seen = time.perf_counter(), [], 0
         for pixels, mask, tokens in loader:
-            with torch.autocast(device.type, dtype=dtype, enabled=amp):
-                shots, texts, scale = embed_pairs(model, pixels, mask, tokens)
-                loss = contrastive_loss(shots.float(), texts.float(), scale.float())  # type: ignore[union-attr]
-            optimizer.zero_grad(set_to_none=True)
-            scaler.scale(loss).backward()
-            scaler.step(optimizer)
-            scaler.update()
+            losses.append(train_step(model, (pixels, mask, tokens), optimizer, scaler, dtype))
             scheduler.step()
-            clamp_temperature(model)
-            losses.append(float(loss.detach()))
             seen += len(tokens)
         seconds = time.perf_counter() - began
         metrics: dict[str, Any] = {

@@ -101,7 +101,7 @@ def test_too_few_pairs_for_a_batch_is_one_error(train, tmp_path: Path) -> None: 
     rows = [
         {
             "video": write_clip(tmp_path / f"{c}.mp4", [(c, "disc", "left")]).name,
-            "caption": caption(c, "disc", "left"),
+            "caption": caption(c, "disc"),
         }
         for c in ("red", "green", "blue")
     ]
