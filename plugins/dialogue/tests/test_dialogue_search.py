@@ -16,6 +16,7 @@ from media_files import RealMedia
 from typer.testing import CliRunner
 
 from reelsearch.cli import app
+from reelsearch.cli.search import SearchOptions, search_request
 from reelsearch.core.config import load_settings
 from reelsearch.core.executor import LocalExecutor
 from reelsearch.core.host import LocalPlugin
@@ -318,6 +319,20 @@ def test_visual_hits_intersect_with_where_a_line_is_spoken(library: Runtime) -> 
     assert (line.match.mode, line.match.text) == ("phrase", "Friends don't lie.")
 
 
+def test_shots_while_a_speaker_speaks_name_the_line(library: Runtime) -> None:
+    options = SearchOptions(
+        text="red", algos=["visual"], titles=["Hawkins"], with_speakers=["eleven"], limit=5
+    )
+    hits = library.search(search_request(options)).hits
+    assert sorted(h.shot_index for h in hits) == [0, 2]  # Eleven speaks at 0.5 s and 4.1 s
+    said = {h.shot_index: [p.match.text for p in h.partners if p.match] for h in hits}
+    assert said == {0: ["Friends don't lie."], 2: ["Mouth breather."]}
+    slack = search_request(
+        SearchOptions(text="red", algos=["visual"], with_texts=["mouth breather"], within=1.0)
+    )
+    assert {h.shot_index for h in library.search(slack).hits} == {1, 2}
+
+
 def test_dialogue_and_visual_hits_are_fused(library: Runtime) -> None:
     request = SearchRequest(text="friends don't lie", algos=["visual", "dialogue"], limit=20)
     hits = library.search(request).hits
@@ -373,7 +388,7 @@ def test_the_search_command_filters_by_speaker_and_prints_lines(
     assert "no line is spoken by 'Elevn'; closest: 'Eleven'" in unknown.stderr
     assert "no hits" in unknown.stdout
     spoken = CliRunner().invoke(app, ["search", "--with", "mouth breather", "--json"])
-    assert [h["text"] for h in json.loads(spoken.stdout)["hits"]][0] == "Mouth breather."
+    assert next(h["text"] for h in json.loads(spoken.stdout)["hits"]) == "Mouth breather."
 
 
 def test_the_encoder_options_are_part_of_the_memo_key(tmp_path: Path) -> None:
