@@ -17,6 +17,7 @@ from reelsearch.core.runtime import Runtime
 
 ACTIONS = {"name": 2, "merge": 2, "split": 1}
 USAGE = "TITLE | name CHARACTER NAME | merge CHARACTER OTHER | split CHARACTER"
+ACROSS = "/api/characters/across-titles"
 
 
 def book_of(rs: Runtime) -> Any:
@@ -40,13 +41,23 @@ def character_row(view: Any) -> dict[str, Any]:
 
 @app.command(no_args_is_help=True)
 def characters(
-    words: Annotated[list[str], typer.Argument(metavar=USAGE, show_default=False)],
+    words: Annotated[list[str] | None, typer.Argument(metavar=USAGE, show_default=False)] = None,
+    catalog: Annotated[
+        bool,
+        typer.Option(
+            "--catalog",
+            help="Group every title's characters by face: one person per line, with its "
+            "characters in each title (name them alike to make them one).",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List a title's characters (faces clustered per title: id, name, screen time, shots,
     crop), or edit them: name one, merge two, split one in two. Names stay with the
     characters' face tracks, through re-clustering and re-ingest. With a server running on
     the data home, it goes through the server's /api/characters routes."""
+    if catalog or not words:
+        return _across_titles(as_json, bool(words))
     action, *rest = words
     edit = action in ACTIONS and len(rest) == ACTIONS[action]
     if not edit and len(words) != 1:
@@ -74,6 +85,33 @@ def characters(
                 out.print(plain(_none_in(action)))
                 return None
             return _show([character_row(v) for v in views], as_json)
+
+
+def _across_titles(as_json: bool, with_words: bool) -> None:
+    with errors():
+        if with_words:
+            raise RequestError("--catalog takes no title or action")
+        client = server_of_home()
+        if client is not None:
+            people = [
+                [{**row, "thumbnail": _url(client, row.get("thumbnail_url"))} for row in group]
+                for group in (p["characters"] for p in client.get(ACROSS)["people"])
+            ]
+        else:
+            with Runtime() as rs:
+                groups = book_of(rs).across_titles()
+                people = [[character_row(view) for view in group] for group in groups]
+    if as_json:
+        print_json({"people": [{"characters": group} for group in people]})
+        return
+    if not people:
+        out.print("no characters in the catalog yet (reelsearch ingest ... --algo characters)")
+    for number, group in enumerate(people, 1):
+        seconds = sum(row["screen_time"] for row in group)
+        out.print(plain(f"person {number}: {seconds:.1f}s on screen in {len(group)} title(s)"))
+        for row in group:
+            name = row["name"] if row.get("name") is not None else "(unnamed)"
+            out.print(plain(f"    {row['id']}  {name}  in {row['title']!r}"))
 
 
 def _none_in(title: str) -> str:

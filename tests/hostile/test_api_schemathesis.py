@@ -60,6 +60,7 @@ OPERATIONS = [
     ("DELETE", "/api/assets/{asset_id}"),
     ("GET", "/api/characters"),
     ("GET", "/api/characters/{character}"),
+    ("GET", "/api/characters/across-titles"),
     ("PUT", "/api/characters/{character}/name"),
     ("POST", "/api/characters/{character}/merge"),
     ("POST", "/api/characters/{character}/split"),

@@ -133,6 +133,8 @@ def test_a_titles_characters_come_with_signed_crops(api: TestClient) -> None:
     assert crop.headers["content-type"] == "image/jpeg"
     one = api.get("/api/characters", params={"title": MARKUP, "limit": 1}).json()
     assert (one["total"], len(one["characters"])) == (2, 1)
+    people = api.get("/api/characters/across-titles").json()["people"]
+    assert sorted(len(p["characters"]) for p in people) == [1, 1]
 
 
 def test_bad_titles_and_limits(api: TestClient) -> None:

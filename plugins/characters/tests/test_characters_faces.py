@@ -7,13 +7,16 @@ both and shots with none; ``obama2.jpg`` is kept out of it to search by.
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 from character_media import FACES, HELD_OUT, PLAN, write_video
+from typer.testing import CliRunner
 
 import reelsearch.plugins.characters as characters
+from reelsearch.cli import app
 from reelsearch.plugins.characters.clustering import cluster, split_in_two
 from reelsearch.plugins.characters.tracking import Detection, track_faces
 from reelsearch.sdk import FaceBox, SearchRequest
@@ -135,3 +138,47 @@ def test_clustering_and_splitting() -> None:
     assert cluster(rows, threshold=0.6, method="dbscan") == [0, 0, 1, 1, 0]
     assert split_in_two(rows) == [0, 0, 1, 1, 0]
     assert cluster(rows[:0], threshold=0.6) == []
+
+
+def test_characters_grouped_across_titles(register_plugin, tmp_path: Path) -> None:
+    first, second = tmp_path / "one.mp4", tmp_path / "two.mp4"
+    write_video(first, PLAN[:6])
+    write_video(second, PLAN[6:])
+    runtime = register_plugin(characters, plugins=PLUGINS)
+    runtime.ingest([first], title="One", algos=["characters"])
+    runtime.ingest([second], title="Two", algos=["characters"])
+    book = characters.book(runtime.store)
+
+    people = book.across_titles()
+    assert len(people) == 2
+    assert all(sorted(v.title for v in person) == ["One", "Two"] for person in people)
+    plans = {"One": PLAN[:6], "Two": PLAN[6:]}
+    for person in people:
+        who = set()
+        for view in person:
+            for name in ("obama", "biden"):
+                truth = {n for n, shot in enumerate(plans[view.title]) if name in shot.people}
+                if set(view.shots) == truth:
+                    who.add(name)
+        assert len(who) == 1, person
+
+    # Named alike, two characters are one person whatever the threshold says.
+    anna, other = people[0][0], people[1][0]
+    book.name(anna.id, "Anna")
+    book.name(other.id, "anna")
+    grouped = book.across_titles(threshold=0.01)
+    assert sorted(len(group) for group in grouped) == [1, 1, 2]
+    runtime.close()
+
+    listed = CliRunner().invoke(app, ["characters", "--catalog", "--json"])
+    assert listed.exit_code == 0, listed.output
+    groups = json.loads(listed.stdout)["people"]
+    # "Anna" (one person's) and "anna" (the other's) are one; the rest goes by face.
+    assert sorted(len(g["characters"]) for g in groups) == [1, 3]
+    text = CliRunner().invoke(app, ["characters", "--catalog"]).stdout
+    assert text.count("person ") == 2
+    assert text.count("Anna  in") == 1
+    assert "Anna  in 'One'" in text or "Anna  in 'Two'" in text
+    refused = CliRunner().invoke(app, ["characters", "--catalog", "One"])
+    assert refused.exit_code == 1
+    assert "--catalog takes no title" in refused.output

@@ -94,6 +94,29 @@ def characters(
     )
 
 
+class PersonView(BaseModel):
+    """Characters of several videos whose faces look like one person's."""
+
+    characters: list[CharacterItem]
+
+
+class PeopleView(BaseModel):
+    """The catalog's characters grouped by face across titles, most screen time first."""
+
+    people: list[PersonView]
+
+
+@router.get("/characters/across-titles", responses=problems(401, 404, 503))
+def across_titles(served: ServedDep) -> PeopleView:
+    """Every title's characters grouped by face: each group is one person as far as the
+    face descriptors tell (characters named alike are one). Nothing is stored: name the
+    members of a group alike to make them one character everywhere."""
+    groups = _book(served).across_titles()
+    return PeopleView(
+        people=[PersonView(characters=[_item(served, v) for v in group]) for group in groups]
+    )
+
+
 @router.get("/characters/{character}", responses=problems(401, 404, 422, 503))
 def character(served: ServedDep, character: CharacterId) -> CharacterItem:
     """One character by id."""
