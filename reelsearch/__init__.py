@@ -17,7 +17,6 @@ Plugin authors import :mod:`reelsearch.sdk` instead. Every name here loads on fi
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
 import typing
 
 if typing.TYPE_CHECKING:
@@ -49,11 +48,6 @@ if typing.TYPE_CHECKING:
     from reelsearch.core.pipeline import AssetReport
     from reelsearch.core.runtime import IngestResult, Runtime
     from reelsearch.core.store.base import PointFilter
-
-try:
-    __version__ = importlib.metadata.version("reelsearch")
-except importlib.metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
 
 _HOMES: dict[str, tuple[str, ...]] = {
     "reelsearch.core.config": ("Settings", "load_settings"),
@@ -119,7 +113,19 @@ __all__ = [
 ]
 
 
+def _version() -> str:
+    import importlib.metadata  # read on first use: it costs a CLI start tens of milliseconds
+
+    try:
+        return importlib.metadata.version("reelsearch")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - a source tree
+        return "0.0.0"
+
+
 def __getattr__(name: str) -> typing.Any:
+    if name == "__version__":
+        globals()[name] = version = _version()
+        return version
     home = _HOME_OF.get(name)
     if home is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,4 +1,4 @@
-"""The Typer app and what every command shares: consoles, one-line errors, progress bars.
+"""What every command shares: consoles, one-line errors, progress bars.
 
 Whatever a user or a file gave (titles, paths, ids, metadata, dialogue, speakers, and messages
 that hold them) is printed through :func:`plain`, so that Rich never reads it as markup.
@@ -11,30 +11,19 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.text import Text
 
-from reelsearch.core.components import ProgressCallback
+from reelsearch.cli._commands import app as app
 from reelsearch.core.errors import ReelsearchError
-from reelsearch.core.models import Asset
 
-app = typer.Typer(
-    name="reelsearch",
-    help="In-video search: find shots by description, example image or shot, or dialogue.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-)
+if TYPE_CHECKING:
+    from reelsearch.core.components import ProgressCallback
+    from reelsearch.core.models import Asset
+
 console = Console(stderr=True)
 out = Console(soft_wrap=True, highlight=False)
 
@@ -90,6 +79,15 @@ def print_json(value: Any) -> None:
 def progress_bars() -> Iterator[Callable[[str, Asset], ProgressCallback]]:
     """A progress bar per ingest step on a terminal, else one plain line per step; bars of
     finished steps are shown full."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskID,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     if not console.is_terminal:
 
         def announce(algo: str, asset: Asset) -> ProgressCallback:

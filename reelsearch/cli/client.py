@@ -4,13 +4,16 @@ When ``<home>/server.json`` names a live server, the commands that would open th
 (``ingest``, ``search``, ``titles``, ``jobs``, ``backfill``) send their work to it over HTTP,
 with the API key of the settings in the ``X-API-Key`` header and the home's local token (which
 only a caller that can read the home has) so that ingest may name any file. Only the standard
-library is used: a command through the server loads no server, store or model code.
+library is used: a command through the server loads no server, store or model code, and
+no pydantic (the data home and the API key are read from the environment and the TOML file
+the way the settings read them; anything unusual falls back to the settings themselves).
 """
 
 from __future__ import annotations
 
 import json
 import mimetypes
+import os
 import time
 import urllib.error
 import urllib.parse
@@ -18,11 +21,13 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reelsearch.core.config import Settings
 from reelsearch.core.errors import ServerError
 from reelsearch.server.address import LOCAL_HEADER, ServerAddress, ServerFile
+
+if TYPE_CHECKING:
+    from reelsearch.core.config import Settings
 
 TIMEOUT_S = 600.0
 API_KEY_HEADER = "X-API-Key"
@@ -138,9 +143,43 @@ def server_of_home() -> ServerClient | None:
     Raises:
         ConfigError: The settings are invalid.
     """
-    from reelsearch.core.config import load_settings
+    found = _home_and_key()
+    if found is None:  # something only the settings can read: ask them
+        from reelsearch.core.config import load_settings
 
-    return ServerClient.of(load_settings())
+        return ServerClient.of(load_settings())
+    home, api_key = found
+    address = ServerFile(home).read()
+    return None if address is None else ServerClient(address, api_key)
+
+
+def _home_and_key() -> tuple[Path, str | None] | None:
+    """The data home and API key as :class:`~reelsearch.core.config.Settings` would read them
+    (environment, then the TOML file, then the default home), without pydantic; ``None`` when
+    the TOML file is missing where named, malformed or odd, or the environment names a
+    setting in another case."""
+    env = {k: v for k, v in os.environ.items() if k.upper().startswith("REELSEARCH_")}
+    if any(not k.isupper() for k in env if k.upper() in ("REELSEARCH_HOME", "REELSEARCH_API_KEY")):
+        return None
+    home_env = env.get("REELSEARCH_HOME")
+    named = env.get("REELSEARCH_CONFIG")
+    default = home_env or _user_data_dir()
+    path = Path(named or Path(default) / "reelsearch.toml").expanduser()
+    toml: dict[str, Any] = {}
+    if path.is_file():
+        import tomllib
+
+        try:
+            toml = tomllib.loads(path.read_text())
+        except (OSError, ValueError):
+            return None
+    elif named:
+        return None
+    home = home_env or toml.get("home") or default
+    key = env.get("REELSEARCH_API_KEY", toml.get("api_key"))
+    if not isinstance(home, str) or not isinstance(key, str | None):
+        return None
+    return Path(home).expanduser(), key or None
 
 
 def _detail(error: urllib.error.HTTPError) -> str:
@@ -150,3 +189,9 @@ def _detail(error: urllib.error.HTTPError) -> str:
         body = {}
     detail = body.get("detail") if isinstance(body, dict) else None
     return str(detail) if isinstance(detail, str) else f"HTTP {error.code} {error.reason}"
+
+
+def _user_data_dir() -> str:
+    import platformdirs
+
+    return platformdirs.user_data_dir("reelsearch")

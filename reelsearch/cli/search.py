@@ -10,7 +10,8 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 
-from reelsearch.cli._app import app, console, errors, out, plain, print_json, print_warning
+from reelsearch.cli import render
+from reelsearch.cli._app import app, errors, out, plain, print_warning
 from reelsearch.cli.characters import character_queries
 from reelsearch.cli.client import ServerClient, server_of_home
 from reelsearch.cli.shots import write_export
@@ -25,8 +26,6 @@ from reelsearch.core.models import (
     MAX_LIMIT,
     METADATA_KEY,
     Asset,
-    Hit,
-    HitPartner,
     MetadataValue,
     SearchFilter,
     SearchRequest,
@@ -213,76 +212,9 @@ def _path(path: Path | None) -> str | None:
     return None if path is None else str(path.expanduser().resolve())
 
 
-def hit_json(hit: Hit) -> dict[str, Any]:
-    """A hit as the ``--json`` output shows it: its fields (``match``, ``raw_score``,
-    ``scores``, ``partners`` included) plus its timecodes, and a dialogue line's ``text`` and
-    ``speaker`` at the top level."""
-    return {
-        **hit.model_dump(mode="json"),
-        "start_timecode": hit.start_timecode,
-        "end_timecode": hit.end_timecode,
-        **{key: hit.extra[key] for key in ("text", "speaker") if key in hit.extra},
-    }
-
-
-def hit_mode(hit: Hit) -> str:
-    """How a hit matched: its match mode, else the searcher (or algo) that found it."""
-    return hit.match.mode if hit.match is not None else hit.searcher or hit.algo
-
-
-def hit_row(hit: Hit) -> dict[str, str]:
-    """A hit's cells in the table: score, raw score, mode, title, time, shot, speaker, line,
-    what it was intersected with, id."""
-    start = hit.start_timecode or f"{hit.start:.2f}s"
-    end = hit.end_timecode or f"{hit.end:.2f}s"
-    match = hit.match
-    line = match.text if match is not None and match.text else hit.extra.get("text")
-    speaker = match.speaker if match is not None and match.speaker else hit.extra.get("speaker")
-    raw = hit.raw_score if hit.raw_score is not None else hit.score
-    return {
-        "score": f"{hit.score:.3f}",
-        "raw": " ".join(f"{k}={v:.3f}" for k, v in hit.scores.items()) or f"{raw:.3f}",
-        "mode": hit_mode(hit),
-        "title": hit.title,
-        "time": f"{start}-{end}",
-        "shot": "-" if hit.shot_index is None else str(hit.shot_index),
-        "speaker": str(speaker or "-"),
-        "line": " ".join(str(line).split()) if line else "-",
-        "with": "; ".join(_partner_cell(p) for p in hit.partners) or "-",
-        "id": hit.id,
-    }
-
-
-def _partner_cell(partner: HitPartner) -> str:
-    said = partner.match.text if partner.match is not None else None
-    who = partner.match.speaker if partner.match is not None else None
-    what = f"{who}: {said}" if who and said else said or partner.searcher or partner.algo
-    return f"{what} @{partner.start:.2f}s"
-
-
-OPTIONAL_COLUMNS = ("raw", "speaker", "line", "with")
-"""Columns shown only where some hit fills them (raw: where a score was combined)."""
-
-
 def print_hits(response: SearchResponse) -> None:
-    """The hits as aligned columns: score, mode, title, time range, shot, and where they say
-    something the raw scores, speaker, line and intersected hits; then the id
-    ``--like-shot`` takes. Never truncated, whatever the terminal's width; plain text."""
-    if not response.hits:
-        out.print(plain("no hits"))
-        return
-    cells = [hit_row(hit) for hit in response.hits]
-    shown = [
-        column
-        for column in cells[0]
-        if column not in OPTIONAL_COLUMNS
-        or any(row[column] not in ("-", row["score"]) for row in cells)
-    ]
-    rows = [tuple(shown), *(tuple(row[column] for column in shown) for row in cells)]
-    widths = [max(len(row[column]) for row in rows) for column in range(len(shown))]
-    for row in rows:
-        line = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-        out.print(plain(line.rstrip()))
+    """The hits of ``response`` as aligned columns (see :func:`reelsearch.cli.render.hit_lines`)."""
+    render.print_hits([hit.model_dump(mode="json") for hit in response.hits])
 
 
 @app.command()
@@ -474,30 +406,12 @@ def search(
                     exported = export_hits(
                         response.hits, assets, export_format, handles=handles, name=name
                     )
-    for failure in response.errors:
-        print_warning(f"search {failure.searcher!r} failed", failure.message)
-    for warning in response.warnings:
-        print_warning("warning", warning)
+    document = response.model_dump(mode="json")
     if export_format is not None:
+        render.print_notes(document, warn=print_warning)
         write_export(exported, output, f"{len(response.hits)} hits")
         return
-    if as_json:
-        document: dict[str, Any] = {"hits": [hit_json(h) for h in response.hits]}
-        if response.errors:
-            document["errors"] = [f.model_dump(mode="json") for f in response.errors]
-        document["total"] = response.total
-        document["next_cursor"] = response.next_cursor
-        document["warnings"] = response.warnings
-        if response.groups:
-            document["groups"] = [g.model_dump(mode="json") for g in response.groups]
-        print_json(document)
-    else:
-        print_hits(response)
-    if response.next_cursor is not None:
-        following = f"--page {page + 1}" if page else f"--cursor {response.next_cursor}"
-        if not page and not cursor:
-            following = f"--page 2 (or --cursor {response.next_cursor})"
-        console.print(plain(f"more hits: {following}"), soft_wrap=True)  # a cursor stays whole
+    render.print_search(document, as_json=as_json, page=page, cursor=cursor, warn=print_warning)
 
 
 def search_through(client: ServerClient, request: SearchRequest) -> SearchResponse:
