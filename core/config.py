@@ -10,6 +10,9 @@ Example ``reelsearch.toml``::
     ray_address = "ray://head:10001"
     disable_plugins = ["colorstats"]
 
+    [watch]
+    folders = ["/srv/incoming"]
+
     [components.algos.shots]
     detector = "transnetv2"
 
@@ -26,7 +29,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import platformdirs
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -57,6 +60,9 @@ def _config_file() -> Path | None:
     candidate = default_home() / CONFIG_FILE_NAME
     return candidate if candidate.is_file() else None
 
+
+WATCH_KEYS = ("folders", "deleted", "stable_seconds")
+"""The keys of the ``[watch]`` table, each the setting ``watch_<key>``."""
 
 CommaList = Annotated[list[str], NoDecode]
 PathList = Annotated[list[Path], NoDecode]
@@ -246,6 +252,36 @@ class Settings(BaseSettings):
     backfill_max_concurrent: int = Field(
         default=2, ge=1, description="A backfill's jobs queued or running at once, at most."
     )
+    backfill_auto: bool = Field(
+        default=True,
+        description="The server starts a backfill by itself when an algo is new or its "
+        "version or config changed (resuming one under way).",
+    )
+    jobs_keep_days: float = Field(
+        default=30,
+        gt=0,
+        description="Days the server keeps finished jobs and ended backfills before pruning.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _watch_table(cls, data: object) -> object:
+        """``[watch] folders = [...], deleted = ..., stable_seconds = ...`` in the TOML file
+        sets ``watch_folders``, ``watch_deleted`` and ``watch_stable_seconds``, unless they
+        are given otherwise (``REELSEARCH_WATCH_FOLDERS`` in the environment, in code)."""
+        if not isinstance(data, dict) or "watch" not in data:
+            return data
+        data = dict(data)
+        table = data.pop("watch")
+        if not isinstance(table, dict):
+            raise ValueError("[watch] must be a table: folders, deleted, stable_seconds")
+        for key, value in table.items():
+            if key not in WATCH_KEYS:
+                raise ValueError(
+                    f"[watch] has no setting {key!r}; it takes {', '.join(WATCH_KEYS)}"
+                )
+            data.setdefault(f"watch_{key}", value)
+        return data
 
     @field_validator("ingest_roots", "watch_folders", mode="before")
     @classmethod
