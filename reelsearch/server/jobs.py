@@ -23,7 +23,7 @@ from typing import BinaryIO
 from fastapi import HTTPException, status
 
 from reelsearch.core.errors import ForbiddenPathError, MediaError, ReelsearchError
-from reelsearch.core.jobs import Backfill, JobQueue, Worker
+from reelsearch.core.jobs import Backfill, BackfillRun, JobQueue, Worker
 from reelsearch.core.jobs.paths import allowed_roots, check_allowed
 from reelsearch.core.jobs.watch import VIDEO_SUFFIXES
 from reelsearch.core.media.probe import probe
@@ -34,6 +34,9 @@ from reelsearch.server.limits import too_large
 log = logging.getLogger("reelsearch.server")
 
 WARM_UP_QUERY = "warm up"
+PRUNE_INTERVAL_S = 3600.0
+"""How often the server deletes jobs older than ``jobs_keep_days``."""
+DAY_S = 86_400.0
 UPLOADS = "videos"
 """The folder under ``<home>/uploads`` that keeps uploaded videos (they are catalog files)."""
 _UNSAFE = re.compile(r"[^\w. -]+")
@@ -74,6 +77,8 @@ class JobService:
         self._backfill: Backfill | None = None
         self._watcher: object | None = None
         self._starter: threading.Thread | None = None
+        self._pruner: threading.Thread | None = None
+        self._stopping = threading.Event()
         self._lock = threading.Lock()
 
     @property
@@ -105,17 +110,25 @@ class JobService:
         return self._queue
 
     def start(self) -> None:
-        """Start the worker and the backfill pacer now; watch folders and warm-up follow in a
-        thread, and :attr:`ready` is set once the searchers are warm."""
+        """Start the worker and the backfill pacer now; watch folders, warm-up and the
+        automatic backfill follow in a thread, and :attr:`ready` is set once the searchers are
+        warm. Old jobs are pruned now and every hour."""
         self.ready.clear()
+        self._stopping.clear()
         self.worker.start()
         self.backfill.start()
         self._starter = threading.Thread(target=self._warm_and_watch, name="reelsearch-start")
         self._starter.start()
+        self._pruner = threading.Thread(target=self._prune_old_jobs, name="reelsearch-prune")
+        self._pruner.start()
 
     def stop(self, timeout: float = 30.0) -> None:
         """Stop watching, pacing and taking jobs (running jobs get ``timeout`` seconds to end;
         one interrupted is requeued at the next start), and close the queue."""
+        self._stopping.set()
+        if self._pruner is not None:
+            self._pruner.join(timeout)
+            self._pruner = None
         if self._starter is not None:
             self._starter.join(timeout)
             self._starter = None
@@ -147,6 +160,34 @@ class JobService:
             log.warning("server start: %s", exc)
         finally:
             self.ready.set()
+        if self.runtime.settings.backfill_auto and not self._stopping.is_set():
+            self.start_backfill()
+
+    def start_backfill(self) -> BackfillRun | None:
+        """Backfill every default algo whose current output some catalog asset lacks (a new
+        algo, a new version or config), at the configured pace; the run already under way is
+        kept rather than doubled. ``None`` when nothing lacks anything."""
+        try:
+            if not any(item.missing and not item.error for item in self.backfill.plan()):
+                return None
+            run = self.backfill.create()
+        except ReelsearchError as exc:
+            log.warning("automatic backfill: %s", exc)
+            return None
+        log.info("backfill %d of %s: %d asset(s)", run.id, ", ".join(run.algos), run.total)
+        return run
+
+    def _prune_old_jobs(self) -> None:
+        keep_s = self.runtime.settings.jobs_keep_days * DAY_S
+        while not self._stopping.is_set():
+            try:
+                pruned = self.queue.prune(keep_s)
+            except ReelsearchError as exc:
+                log.warning("pruning old jobs: %s", exc)
+            else:
+                if pruned:
+                    log.info("pruned %d job(s) older than %g days", pruned, keep_s / DAY_S)
+            self._stopping.wait(PRUNE_INTERVAL_S)
 
     def vet_path(self, text: str, *, local: bool) -> Path:
         """The file an ingest request names, made absolute (symlinks resolved for remote
