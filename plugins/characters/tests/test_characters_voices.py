@@ -53,9 +53,9 @@ PLUGINS = ["shots", "content-detector", "postprocessors", "dialogue", "sentence-
 
 
 def _dialogue(runtime, speaker: str, text: str = "what did they say") -> list:
-    request = SearchRequest(
-        text=text, algos=["dialogue"], limit=50, options={"dialogue": {"speaker": speaker}}
-    )
+    """Every line of ``speaker`` (mode ``all``: no relevance floor leaves any out)."""
+    options = {"dialogue": {"speaker": speaker, "mode": "all"}}
+    request = SearchRequest(text=text, algos=["dialogue"], limit=50, options=options)
     return runtime.search(request).hits
 
 
@@ -107,10 +107,8 @@ def test_two_voices_cluster_link_to_their_faces_and_filter_dialogue(
     runtime.close()
 
     # The CLI: reelsearch search "..." --algo dialogue --speaker NAME.
-    result = CliRunner().invoke(
-        app,
-        ["search", "the bridge", "--algo", "dialogue", "--speaker", "[b]Ben[/b]", "--json"],
-    )
+    query = ["search", "the bridge", "--algo", "dialogue", "--mode", "all"]
+    result = CliRunner().invoke(app, [*query, "--speaker", "[b]Ben[/b]", "--json"])
     assert result.exit_code == 0, result.output
     hits = json.loads(result.stdout)["hits"]
     assert {h["text"] for h in hits} == said["biden"]
