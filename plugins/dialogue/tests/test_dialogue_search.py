@@ -25,7 +25,7 @@ from reelsearch.plugins.dialogue import (
     DialogueConfig,
     SubtitleError,
 )
-from reelsearch.plugins.dialogue.searcher import SEMANTIC_FLOOR
+from reelsearch.plugins.dialogue.searcher import SEMANTIC_FLOORS
 from reelsearch.sdk import (
     Asset,
     Encoder,
@@ -247,7 +247,7 @@ def test_semantic_hits_below_the_floor_are_left_out(library: Runtime) -> None:
     assert search(library, "banana bread recipe", mode="semantic") == []
     everything = search(library, "banana bread recipe", mode="semantic", min_score=-1.0)
     assert len(everything) >= 5
-    assert all(h.score < SEMANTIC_FLOOR for h in everything)
+    assert all(h.score < SEMANTIC_FLOORS["minilm"] for h in everything)
     some = search(library, "the tempest will be over at dawn", min_score=0.5)
     assert [h.extra["text"] for h in some] == ["The storm will pass by morning."]
     with pytest.raises(RequestError, match=r"dialogue'.*min_score"):
