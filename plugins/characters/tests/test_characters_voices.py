@@ -247,3 +247,23 @@ def test_subtitles_without_a_sound_track_give_lines_without_voices(
     assert len(voiced) == 2
     assert all(line.get("voice") is None for line in voiced)
     assert all(line["faces"] for line in voiced)  # one face alone on screen meanwhile
+
+
+@needs_models
+@needs_espeak
+def test_a_speaker_named_in_the_subtitles_labels_the_rest_of_that_voice(
+    register_plugin, tmp_path: Path
+) -> None:
+    video = tmp_path / "named.mp4"
+    spoken = write_voiced_video(video)
+    subtitles = video.with_suffix(".srt")
+    first = spoken[0].text
+    subtitles.write_text(
+        subtitles.read_text(encoding="utf-8").replace(first, f"MARA: {first}", 1),
+        encoding="utf-8",
+    )
+    runtime = register_plugin(characters, plugins=PLUGINS)
+    runtime.ingest([video], title="Named", algos=["voices"])  # no character named at all
+    hers = {line.text for line in spoken if line.person == spoken[0].person}
+    assert {h.extra["text"] for h in _dialogue(runtime, "mara")} == hers
+    assert _dialogue(runtime, "Ben") == []
