@@ -67,7 +67,7 @@ def test_the_table_says_what_each_command_says() -> None:
         ),
         (["hello", "--mode", "phrase"], SearchOptions(text="hello", mode="phrase")),
         (
-            ["x", "--sort", "time", "--group-by", "title", "--min-score", "0.25", "--json"],
+            ["x", "--sort", "time", "--group-by", "title", "--min-score", "0.25"],
             SearchOptions(text="x", sort="time", group_by="title", min_score=0.25),
         ),
     ],
@@ -91,6 +91,7 @@ def test_the_thin_client_asks_what_the_command_asks(
         ["a", "--limit", "many"],
         ["a", "--limit"],
         ["a", "--format", "edl"],
+        ["a", "--json"],
     ],
 )
 def test_anything_else_goes_the_full_way(argv: list[str]) -> None:

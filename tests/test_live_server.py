@@ -50,7 +50,7 @@ def test_direct_and_through_the_server_print_the_same(tmp_path: Path, media: Pat
     assert "clip0 [" in expected["ingest"].stdout
     assert "computed shots, dialogue" in expected["ingest"].stdout
     assert "computed nothing (up to date)" in got["again"].stdout
-    assert lines(got["search"].stdout)[1].split()[1] == "clip0"
+    assert lines(got["search"].stdout)[1].split()[2] == "clip0"  # score, mode, title
     hits = json.loads(got["json"].stdout)["hits"]
     assert hits[0]["text"] == "A blue boat sails away."
 

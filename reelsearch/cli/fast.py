@@ -4,7 +4,8 @@ command line loads anything else.
 When the server of the data home runs, a text search needs no more than the standard library:
 its arguments become the request's JSON, the server answers with the hits' JSON, and
 :mod:`reelsearch.cli.render` prints them as a direct run would. Only the common options are
-read here (:data:`LISTS`, :data:`NUMBERS`, :data:`WORDS`, ``--json``); anything else, no
+read here (:data:`LISTS`, :data:`NUMBERS`, :data:`WORDS`: the table of hits, not ``--json``,
+whose hits the server gives with its media links); anything else, no
 server, or a request the server refuses goes the full way (:mod:`reelsearch.cli.search`),
 which checks the request itself and says what is wrong, so the thin path never changes what a
 command prints, only how soon.
@@ -24,7 +25,6 @@ NUMBERS: dict[str, tuple[str, type[int] | type[float]]] = {
     "--min-score": ("min_score", float),
 }
 WORDS = {"--mode": "mode", "--sort": "sort", "--group-by": "group_by", "--cursor": "cursor"}
-FLAGS = {"--json": "json"}
 
 
 def parse_search(argv: list[str]) -> dict[str, Any] | None:
@@ -40,9 +40,6 @@ def parse_search(argv: list[str]) -> dict[str, Any] | None:
             found["text"] = word
             continue
         name, has_value, value = word.partition("=")
-        if name in FLAGS and not has_value:
-            found[FLAGS[name]] = True
-            continue
         if name not in LISTS and name not in NUMBERS and name not in WORDS:
             return None
         if not has_value:
@@ -101,7 +98,5 @@ def run(argv: list[str]) -> int | None:
         return None  # the full path checks the request and says what is wrong
     from reelsearch.cli.render import print_search
 
-    print_search(
-        answer, as_json=bool(found.get("json")), page=found.get("page"), cursor=found.get("cursor")
-    )
+    print_search(answer, as_json=False, page=found.get("page"), cursor=found.get("cursor"))
     return 0

@@ -68,6 +68,7 @@ def ingest_through(
                 console.print(plain(f"{name} · {algo}"))
         if job["state"] in ENDED:
             ended[job["id"]] = job
+    ended = {job_id: ended[job_id] for job_id in names}  # in the order the files were given
     failed = False
     for job_id, job in ended.items():
         path, _ = names[job_id]
