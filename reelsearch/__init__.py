@@ -23,7 +23,9 @@ if typing.TYPE_CHECKING:
     from reelsearch.core.config import Settings, load_settings
     from reelsearch.core.errors import (
         ConfigError,
+        ForbiddenPathError,
         HomeLockedError,
+        JobError,
         MediaError,
         MissingExtraError,
         ModelUnavailableError,
@@ -33,6 +35,11 @@ if typing.TYPE_CHECKING:
         StoreError,
         UnknownComponentError,
     )
+    from reelsearch.core.jobs.backfill import Backfill
+    from reelsearch.core.jobs.models import Job, JobKind, JobPayload, JobState
+    from reelsearch.core.jobs.queue import JobQueue
+    from reelsearch.core.jobs.watch import FolderWatcher
+    from reelsearch.core.jobs.worker import Worker
     from reelsearch.core.models import (
         Asset,
         Hit,
@@ -53,7 +60,9 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "reelsearch.core.config": ("Settings", "load_settings"),
     "reelsearch.core.errors": (
         "ConfigError",
+        "ForbiddenPathError",
         "HomeLockedError",
+        "JobError",
         "MediaError",
         "MissingExtraError",
         "ModelUnavailableError",
@@ -63,6 +72,11 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "StoreError",
         "UnknownComponentError",
     ),
+    "reelsearch.core.jobs.backfill": ("Backfill",),
+    "reelsearch.core.jobs.models": ("Job", "JobKind", "JobPayload", "JobState"),
+    "reelsearch.core.jobs.queue": ("JobQueue",),
+    "reelsearch.core.jobs.worker": ("Worker",),
+    "reelsearch.core.jobs.watch": ("FolderWatcher",),
     "reelsearch.core.models": (
         "Asset",
         "Hit",
@@ -85,12 +99,21 @@ _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 __all__ = [
     "Asset",
     "AssetReport",
+    "Backfill",
     "ConfigError",
+    "FolderWatcher",
+    "ForbiddenPathError",
     "Hit",
     "HitGroup",
     "HomeLockedError",
     "IngestResult",
     "Intersection",
+    "Job",
+    "JobError",
+    "JobKind",
+    "JobPayload",
+    "JobQueue",
+    "JobState",
     "MediaError",
     "MediaInfo",
     "MissingExtraError",
@@ -108,6 +131,7 @@ __all__ = [
     "StoreError",
     "TimeRange",
     "UnknownComponentError",
+    "Worker",
     "__version__",
     "load_settings",
 ]
