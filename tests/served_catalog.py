@@ -1,4 +1,5 @@
-"""A catalog to serve in the server and web UI tests (a pytest plugin: ``served_runtime``).
+"""A catalog to serve in the server and web UI tests (a pytest plugin: ``served_runtime`` and
+a ``client`` over it).
 
 Three generated titles, ingested with the built-in ``shots`` algo (thumbnails and clips) and the
 example ``colorstats`` plugin (search windows by colour name or like another window), plus a
@@ -15,6 +16,7 @@ from typing import ClassVar
 
 import numpy as np
 import pytest
+from fastapi.testclient import TestClient
 from PIL import Image
 
 from reelsearch.core.config import load_settings
@@ -23,6 +25,7 @@ from reelsearch.core.host import LocalPlugin
 from reelsearch.core.runtime import Runtime
 from reelsearch.sdk import Hit, SearchContext, Searcher, SearchRequest, hookimpl
 from reelsearch.sdk.testing import PALETTE, write_video
+from reelsearch.server import create_app
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "colorstats"
 
@@ -104,3 +107,10 @@ def served_runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime
     """A runtime over :data:`TITLES`, ingested once per test module."""
     with served_catalog(tmp_path_factory.mktemp("served")) as runtime:
         yield runtime
+
+
+@pytest.fixture(scope="module")
+def client(served_runtime: Runtime) -> Iterator[TestClient]:
+    """A test client of the app over :func:`served_runtime`."""
+    with TestClient(create_app(served_runtime)) as test_client:
+        yield test_client

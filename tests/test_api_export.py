@@ -7,30 +7,15 @@ import csv
 import io
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+from api_calls import search
 from fastapi.testclient import TestClient
 
-from reelsearch.core.runtime import Runtime
 from reelsearch.server import create_app
 
 pytest_plugins = ["served_catalog"]
-
-
-@pytest.fixture(scope="module")
-def client(served_runtime: Runtime) -> Iterator[TestClient]:
-    with TestClient(create_app(served_runtime)) as test_client:
-        yield test_client
-
-
-def search(client: TestClient, **request: Any) -> dict[str, Any]:
-    response = client.post("/api/search", json=request)
-    assert response.status_code == 200, response.text
-    result: dict[str, Any] = response.json()
-    return result
 
 
 def test_hits_carry_their_raw_score_and_their_intersection_partners(client: TestClient) -> None:

@@ -6,14 +6,13 @@ from __future__ import annotations
 import io
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from api_calls import app_with, png, search
 from fastapi.testclient import TestClient
 from PIL import Image
 from typer.testing import CliRunner
@@ -32,30 +31,6 @@ from reelsearch.server import LiveServer, create_app
 from reelsearch.server.problems import status_of
 
 pytest_plugins = ["served_catalog"]
-
-
-@pytest.fixture(scope="module")
-def client(served_runtime: Runtime) -> Iterator[TestClient]:
-    with TestClient(create_app(served_runtime)) as test_client:
-        yield test_client
-
-
-def app_with(runtime: Runtime, **settings: Any) -> FastAPI:
-    """An app over the shared runtime with other server settings."""
-    return create_app(runtime, settings=runtime.settings.model_copy(update=settings))
-
-
-def search(client: TestClient, **request: Any) -> dict[str, Any]:
-    response = client.post("/api/search", json=request)
-    assert response.status_code == 200, response.text
-    result: dict[str, Any] = response.json()
-    return result
-
-
-def png(rgb: tuple[int, int, int], size: int = 32) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (size, size), rgb).save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def noise_png(size: int) -> bytes:

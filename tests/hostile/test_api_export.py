@@ -4,23 +4,13 @@ names that would break a header, markup in metadata keys, unknown everything."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from reelsearch.core.runtime import Runtime
-from reelsearch.server import create_app
-
 pytest_plugins = ["served_catalog"]
-
-
-@pytest.fixture(scope="module")
-def client(served_runtime: Runtime) -> Iterator[TestClient]:
-    with TestClient(create_app(served_runtime)) as test_client:
-        yield test_client
 
 
 @pytest.fixture(scope="module")

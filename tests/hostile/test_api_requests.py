@@ -11,13 +11,12 @@ import stat
 import struct
 import time
 import zlib
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from api_calls import app_with, png
 from fastapi.testclient import TestClient
 from PIL import Image
 
@@ -28,22 +27,6 @@ from reelsearch.server import LiveServer, create_app
 pytest_plugins = ["served_catalog"]
 
 UUID = "6f1b8a52-5b0f-4f0e-9d8e-3c9a5d8e2b71"
-
-
-@pytest.fixture(scope="module")
-def client(served_runtime: Runtime) -> Iterator[TestClient]:
-    with TestClient(create_app(served_runtime)) as test_client:
-        yield test_client
-
-
-def app_with(runtime: Runtime, **settings: Any) -> FastAPI:
-    return create_app(runtime, settings=runtime.settings.model_copy(update=settings))
-
-
-def png(rgb: tuple[int, int, int], size: int = 32) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (size, size), rgb).save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def bomb_png(width: int, height: int) -> bytes:

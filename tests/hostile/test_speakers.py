@@ -3,8 +3,6 @@ limits, no key; a catalog without dialogue lists nobody."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 
@@ -12,12 +10,6 @@ from reelsearch.core.runtime import Runtime
 from reelsearch.server import create_app
 
 pytest_plugins = ["served_catalog"]
-
-
-@pytest.fixture(scope="module")
-def client(served_runtime: Runtime) -> Iterator[TestClient]:
-    with TestClient(create_app(served_runtime)) as test_client:
-        yield test_client
 
 
 def test_a_catalog_without_dialogue_lists_no_speakers(client: TestClient) -> None:
