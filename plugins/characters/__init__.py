@@ -4,7 +4,7 @@ Algos (memoised DAG steps): ``faces`` (per shot, faces detected on sampled frame
 and followed into tracks; collection ``face_tracks``), ``characters`` (a video's tracks
 clustered into people; ``characters``) and ``voices`` (a speaker embedding per dialogue line,
 clustered into voices; ``voices``, and speaker labels on the dialogue lines). Face detectors
-``dlib-hog`` (default) and ``dlib-cnn``; face encoder ``dlib-face``; searcher
+``dlib-hog`` (default), ``dlib-cnn`` and ``blazeface``; face encoder ``dlib-face``; searcher
 ``characters`` (by name or by a photo's face). Names, merges and splits: ``book.py``.
 Everything heavy comes with the ``characters`` extra.
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from reelsearch.plugins.characters.blazeface import BlazeFaceConfig, BlazeFaceDetector
 from reelsearch.plugins.characters.book import (
     CharacterBook,
     CharacterView,
@@ -38,9 +39,10 @@ def register_algos(register: Callable[[type[Algo]], None]) -> None:
 
 @hookimpl
 def register_face_detectors(register: Callable[[type[FaceDetector]], None]) -> None:
-    """Register ``dlib-hog`` and ``dlib-cnn``."""
+    """Register ``dlib-hog``, ``dlib-cnn`` and ``blazeface``."""
     register(DlibHogDetector)
     register(DlibCnnDetector)
+    register(BlazeFaceDetector)
 
 
 @hookimpl
@@ -61,6 +63,8 @@ def book(store: VectorStore) -> CharacterBook:
 
 
 __all__ = [
+    "BlazeFaceConfig",
+    "BlazeFaceDetector",
     "Character",
     "CharacterBook",
     "CharacterView",
