@@ -1,6 +1,6 @@
 """Runtimes for tests: for module-scoped fixtures (the SDK's ``register_plugin`` gives one per
 test) a data home of their own, with the ``REELSEARCH_*`` variables of the environment set
-aside; and a plugin registering the SDK's fake encoder."""
+aside; a plugin registering the SDK's fake encoder; and the points of toy sinks."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from reelsearch.core.config import Settings, load_settings
 from reelsearch.core.executor import LocalExecutor
 from reelsearch.core.host import LocalPlugin
 from reelsearch.core.runtime import Runtime
-from reelsearch.sdk import Encoder, hookimpl
+from reelsearch.sdk import Asset, Encoder, Point, hookimpl, point_id
 from reelsearch.sdk.testing import FakeEncoder
 
 
@@ -57,3 +57,28 @@ def isolated_runtime(
         isolated_settings(home, **overrides), plugins=plugins, executor=LocalExecutor()
     ) as rs:
         yield rs
+
+
+def numbered_point(
+    asset: Asset,
+    collection: str,
+    index: int,
+    *,
+    version: str = "1",
+    vectors: dict[str, list[float]] | None = None,
+    **fields: Any,
+) -> Point:
+    """Record ``index`` of ``asset`` as a point of ``collection`` (its algo, at ``version``):
+    the asset's fields, the second from ``index`` to ``index + 1``, and ``fields``."""
+    return Point(
+        id=point_id(asset.id, collection, version, index),
+        vectors=vectors or {},
+        payload={
+            "asset_id": asset.id,
+            "title": asset.title,
+            "metadata": asset.metadata,
+            "start": float(index),
+            "end": float(index + 1),
+            **fields,
+        },
+    )

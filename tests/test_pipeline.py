@@ -9,6 +9,7 @@ from typing import ClassVar
 
 import pytest
 from pydantic import BaseModel, ConfigDict
+from runtimes import numbered_point
 
 from reelsearch.core.errors import (
     DependencyCycleError,
@@ -27,7 +28,6 @@ from reelsearch.sdk import (
     Sink,
     VectorSpec,
     hookimpl,
-    point_id,
 )
 from reelsearch.sdk.testing.fixtures import RegisterPlugin
 
@@ -62,17 +62,9 @@ class SquaresSink(Sink[Number]):
 
     def points(self, asset: Asset, records: Sequence[Number]) -> Iterable[Point]:
         for r in records:
-            yield Point(
-                id=point_id(asset.id, "squares", Squares.version, r.index),
-                vectors={"v": [1.0, float(r.value)]},
-                payload={
-                    "asset_id": asset.id,
-                    "title": asset.title,
-                    "metadata": asset.metadata,
-                    "start": float(r.index),
-                    "end": float(r.index + 1),
-                    "value": r.value,
-                },
+            vectors = {"v": [1.0, float(r.value)]}
+            yield numbered_point(
+                asset, "squares", r.index, version=Squares.version, vectors=vectors, value=r.value
             )
 
 

@@ -19,7 +19,7 @@ from typing import ClassVar
 import pytest
 from media_files import MakeVideo
 from pydantic import BaseModel
-from runtimes import isolated_runtime
+from runtimes import isolated_runtime, numbered_point
 
 from reelsearch.core.errors import AlgoError, HomeLockedError, MediaError
 from reelsearch.core.home import HomeLock
@@ -34,7 +34,6 @@ from reelsearch.sdk import (
     PointFilter,
     Sink,
     hookimpl,
-    point_id,
 )
 from reelsearch.sdk.testing.fixtures import RegisterPlugin
 
@@ -210,17 +209,7 @@ class FramesSink(Sink[Frame]):
 
     def points(self, asset: Asset, records: Sequence[Frame]) -> Iterable[Point]:
         for r in records:
-            yield Point(
-                id=point_id(asset.id, "frames", "1", r.index),
-                payload={
-                    "asset_id": asset.id,
-                    "title": asset.title,
-                    "metadata": asset.metadata,
-                    "start": float(r.index),
-                    "end": float(r.index + 1),
-                    "value": r.value,
-                },
-            )
+            yield numbered_point(asset, "frames", r.index, value=r.value)
 
 
 class Frames(Algo[Frame]):
