@@ -17,7 +17,7 @@ from pydantic import (
     model_validator,
 )
 
-from reelsearch.core.timecode import frames_to_timecode, seconds_to_timecode
+from reelsearch.core.timecode import frames_to_timecode, source_timecode, timecode_to_frames
 
 if TYPE_CHECKING:
     from reelsearch.core.store.base import ScoredPoint
@@ -384,7 +384,17 @@ class Intersection(BaseModel):
         return self
 
 
-HIT_PAYLOAD_FIELDS = ("asset_id", "title", "start", "end", "shot_index", "fps", "thumbnail", "clip")
+HIT_PAYLOAD_FIELDS = (
+    "asset_id",
+    "title",
+    "start",
+    "end",
+    "shot_index",
+    "fps",
+    "media_start_timecode",
+    "thumbnail",
+    "clip",
+)
 """The payload fields :meth:`Hit.from_point` reads."""
 
 
@@ -446,6 +456,11 @@ class Hit(BaseModel):
     end: float
     shot_index: int | None = None
     fps: float | None = None
+    media_start_timecode: str | None = Field(
+        default=None,
+        description="The file's embedded start timecode (MediaInfo.start_timecode), e.g. "
+        "01:00:00:00: the hit's timecodes count from it, as the exports' do.",
+    )
     thumbnail: str | None = Field(default=None, description="Path of a representative frame.")
     clip: str | None = Field(default=None, description="Path of an mp4 of the shot.")
     extra: dict[str, Any] = Field(default_factory=dict, description="Algo-specific fields.")
@@ -468,6 +483,8 @@ class Hit(BaseModel):
     def _default_raw_score(self) -> Hit:
         if self.raw_score is None:
             self.raw_score = self.score
+        if self.media_start_timecode is not None and self.fps:
+            timecode_to_frames(self.media_start_timecode, self.fps)  # one that fits the rate
         return self
 
     @classmethod
@@ -485,11 +502,18 @@ class Hit(BaseModel):
 
     @property
     def start_timecode(self) -> str | None:
-        return seconds_to_timecode(self.start, self.fps) if self.fps else None
+        """The source timecode of ``start``, from the file's start timecode; None without fps."""
+        return self._timecode(self.start)
 
     @property
     def end_timecode(self) -> str | None:
-        return seconds_to_timecode(self.end, self.fps) if self.fps else None
+        """The source timecode of ``end``, from the file's start timecode; None without fps."""
+        return self._timecode(self.end)
+
+    def _timecode(self, seconds: float) -> str | None:
+        if not self.fps:
+            return None
+        return source_timecode(seconds, self.fps, self.media_start_timecode)
 
 
 class HitGroup(BaseModel):

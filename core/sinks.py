@@ -39,6 +39,10 @@ def stored_ids(store: VectorStore, collection: str, asset_id: str) -> set[str]:
     return {p.id for p in store.points(collection, filter=PointFilter(asset_ids=[asset_id]))}
 
 
+REFRESHED_PAYLOAD = ("title", "metadata", "media_start_timecode")
+"""Payload fields that re-ingesting brings up to date without rewriting the points."""
+
+
 def write_records(
     store: VectorStore, sink: Sink[Any], asset: Asset, records: Sequence[BaseModel], algo: str
 ) -> int:
@@ -85,20 +89,20 @@ def write_records(
 
 
 def refresh_asset_payload(store: VectorStore, collection: str, asset: Asset) -> bool:
-    """Bring ``title`` and ``metadata`` of the asset's stored points up to date.
+    """Bring ``title``, ``metadata`` and ``media_start_timecode`` of the asset's stored points
+    up to date.
 
     Returns:
-        Whether anything had to change (a renamed title or edited metadata).
+        Whether anything had to change (a renamed title, edited metadata, or points written
+        before their file's start timecode was stamped).
     """
     page, _ = store.scroll(collection, filter=PointFilter(asset_ids=[asset.id]), limit=1)
     if not page:
         return False
     current = page[0].payload
-    if current.get("title") == asset.title and current.get("metadata", {}) == asset.metadata:
+    stamp = asset_payload(asset)
+    fresh = {key: stamp[key] for key in REFRESHED_PAYLOAD if key in stamp}
+    if all(current.get(key) == value for key, value in fresh.items()):
         return False
-    store.set_payload(
-        collection,
-        {"title": asset.title, "metadata": asset.metadata},
-        filter=PointFilter(asset_ids=[asset.id]),
-    )
+    store.set_payload(collection, fresh, filter=PointFilter(asset_ids=[asset.id]))
     return True

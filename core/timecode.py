@@ -46,3 +46,32 @@ def frames_to_timecode(frame: int, fps: float, *, drop_frame: bool | None = None
 def seconds_to_timecode(seconds: float, fps: float) -> str:
     """Format a time in seconds as the timecode of the frame that contains it."""
     return frames_to_timecode(math.floor(seconds * fps + 1e-6), fps)
+
+
+def timecode_to_frames(timecode: str, fps: float) -> int:
+    """The zero-based frame number of ``HH:MM:SS:FF`` (``HH:MM:SS;FF``: drop frame) at ``fps``.
+
+    The inverse of :func:`frames_to_timecode`.
+
+    Raises:
+        ValueError: ``timecode`` is not ``HH:MM:SS:FF``, or its frames do not fit the rate.
+    """
+    parts = timecode.replace(";", ":").split(":")
+    if len(parts) != 4 or not all(part.isdigit() for part in parts):
+        raise ValueError(f"not a timecode (HH:MM:SS:FF): {timecode!r}")
+    hh, mm, ss, ff = (int(part) for part in parts)
+    base = nominal_fps(fps)
+    if ff >= base or ss >= 60 or mm >= 60:
+        raise ValueError(f"timecode {timecode} does not fit {fps:.3f} fps")
+    frame = ((hh * 60 + mm) * 60 + ss) * base + ff
+    if ";" in timecode and is_drop_frame(fps):
+        minutes = hh * 60 + mm
+        frame -= 2 * (base // 30) * (minutes - minutes // 10)
+    return frame
+
+
+def source_timecode(seconds: float, fps: float, first: str | None = None) -> str:
+    """The timecode of the frame that contains ``seconds``, counted from ``first``, the file's
+    embedded start timecode (default 00:00:00:00), as the exports write source timecodes."""
+    offset = timecode_to_frames(first, fps) if first else 0
+    return frames_to_timecode(offset + math.floor(seconds * fps + 1e-6), fps)

@@ -35,6 +35,7 @@ def write_video(
     fps: int = 24,
     noise: int = 6,
     moving_square: bool = False,
+    timecode: str | None = None,
 ) -> Path:
     """Write an H.264 mp4 of solid-colour segments with a little noise: each segment is one
     shot, with a hard cut between segments.
@@ -46,12 +47,15 @@ def write_video(
         fps: Frame rate.
         noise: Amplitude of per-pixel noise, so frames are not identical.
         moving_square: Draw a grey square that drifts across each shot (camera-like motion).
+        timecode: The file's start timecode (a QuickTime ``tmcd`` track), e.g. 01:00:00:00.
     """
     rng = np.random.default_rng(7)
     width, height = size
     side = max(4, height // 4)
     path.parent.mkdir(parents=True, exist_ok=True)
     with av.open(str(path), "w") as container:
+        if timecode:
+            container.metadata["timecode"] = timecode
         stream = container.add_stream("libx264", rate=fps)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         for rgb, count in segments:

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from reelsearch.core.models import Asset, Shot
+from reelsearch.core.timecode import timecode_to_frames
 
 RECORD_FIELDS = ("start", "end", "fps", "start_frame", "end_frame", "thumbnail", "clip")
 """Fields copied from a record into its point's payload where the record has them."""
@@ -21,7 +22,8 @@ RECORD_FIELDS = ("start", "end", "fps", "start_frame", "end_frame", "thumbnail",
 
 def asset_payload(asset: Asset) -> dict[str, Any]:
     """The fields every point of ``asset`` carries: ``asset_id``, ``title``, ``metadata`` and,
-    when the asset was probed, ``fps``. The runtime stamps them at write time."""
+    when the asset was probed, ``fps`` and the file's ``media_start_timecode`` (where it has one
+    that fits its rate). The runtime stamps them at write time."""
     fields: dict[str, Any] = {
         "asset_id": asset.id,
         "title": asset.title,
@@ -29,6 +31,14 @@ def asset_payload(asset: Asset) -> dict[str, Any]:
     }
     if asset.media is not None:
         fields["fps"] = asset.media.fps
+        first = asset.media.start_timecode
+        if first:
+            try:
+                timecode_to_frames(first, asset.media.fps)
+            except ValueError:
+                pass  # the exports refuse it, naming it; the hits count from 00:00:00:00
+            else:
+                fields["media_start_timecode"] = first
     return fields
 
 

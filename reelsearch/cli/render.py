@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from reelsearch.core.timecode import seconds_to_timecode
+from reelsearch.core.timecode import source_timecode
 
 OPTIONAL_COLUMNS = ("raw", "speaker", "line", "with")
 """Columns shown only where some hit fills them (raw: where a score was combined)."""
@@ -34,11 +34,13 @@ def warn_line(label: str, message: object) -> None:
 
 
 def hit_timecodes(hit: dict[str, Any]) -> tuple[str | None, str | None]:
-    """A hit's start and end timecodes (``None`` without a frame rate)."""
+    """A hit's start and end source timecodes, counted from its file's start timecode
+    (``None`` without a frame rate)."""
     fps = hit.get("fps")
     if not fps:
         return None, None
-    return seconds_to_timecode(hit["start"], fps), seconds_to_timecode(hit["end"], fps)
+    first = hit.get("media_start_timecode")
+    return source_timecode(hit["start"], fps, first), source_timecode(hit["end"], fps, first)
 
 
 def hit_document(hit: dict[str, Any]) -> dict[str, Any]:
