@@ -4,6 +4,9 @@ per pair and one summary point per kind and video), all payload-only."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import TypeVar
+
+from pydantic import BaseModel
 
 from reelsearch.plugins.match_cutting.records import MatchCuts, NearDuplicate
 from reelsearch.sdk import Asset, CollectionSpec, FieldType, Point, Sink, point_id, shot_payload
@@ -11,10 +14,11 @@ from reelsearch.sdk import Asset, CollectionSpec, FieldType, Point, Sink, point_
 NEAR_DUPLICATES = "near_duplicates"
 MATCH_CUTS = "match_cuts"
 
+RecordT = TypeVar("RecordT", bound=BaseModel)
 
-class NearDuplicatesSink(Sink[NearDuplicate]):
-    """A point per shot: the standard shot payload plus ``group`` (the representative's
-    index), ``representative``, ``similarity`` and ``dropped``.
+
+class _AlgoSink(Sink[RecordT]):
+    """A sink whose point ids name its algo.
 
     Args:
         algo: The algo's name, for point ids.
@@ -24,6 +28,11 @@ class NearDuplicatesSink(Sink[NearDuplicate]):
     def __init__(self, algo: str, version: str) -> None:
         self.algo = algo
         self.version = version
+
+
+class NearDuplicatesSink(_AlgoSink[NearDuplicate]):
+    """A point per shot: the standard shot payload plus ``group`` (the representative's
+    index), ``representative``, ``similarity`` and ``dropped``."""
 
     def collection(self) -> CollectionSpec:
         return CollectionSpec(
@@ -47,20 +56,11 @@ class NearDuplicatesSink(Sink[NearDuplicate]):
             )
 
 
-class MatchCutsSink(Sink[MatchCuts]):
+class MatchCutsSink(_AlgoSink[MatchCuts]):
     """A point per pair (``row`` = ``"pair"``: ``kind``, ``rank``, ``score``, ``outgoing``,
     ``incoming``; ``start``/``end`` span both shots) and a summary point per kind (``row`` =
     ``"summary"``: ``shots``, ``representatives``, ``candidates``), so that an empty list can
-    say why it is empty.
-
-    Args:
-        algo: The algo's name, for point ids.
-        version: The algo's version, for point ids.
-    """
-
-    def __init__(self, algo: str, version: str) -> None:
-        self.algo = algo
-        self.version = version
+    say why it is empty."""
 
     def collection(self) -> CollectionSpec:
         return CollectionSpec(
