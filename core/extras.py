@@ -24,7 +24,9 @@ EXTRAS: Final[dict[str, str]] = {
     "server": "the HTTP server and web UI (FastAPI, uvicorn)",
     "qdrant": "a Qdrant server as the store (qdrant-client)",
     "otlp": "OpenTelemetry export over OTLP/HTTP",
-    "characters": "faces, characters and voices (dlib, its face models, Resemblyzer, scikit-learn)",
+    "characters": (
+        "faces, characters and voices (dlib, its face models, LiteRT, Resemblyzer, scikit-learn)"
+    ),
     "matchcut": "match cutting: silhouettes and optical flow (LiteRT, OpenCV)",
     "train": "fine-tuning CLIP on your footage: reelsearch train (Ray Train, matplotlib)",
 }
