@@ -93,7 +93,7 @@ def search_request(options: SearchOptions) -> SearchRequest:
     }
     given = {kind: value for kind, value in queries.items() if value is not None}
     others = character_queries(options.characters, _path(options.face)) + spoken_queries(
-        options.with_texts, options.with_speakers
+        options.with_texts, options.with_speakers, options.mode
     )
     if options.mode is not None and options.mode not in DIALOGUE_MODES:
         raise RequestError(f"--mode takes {', '.join(DIALOGUE_MODES)}, not {options.mode[:40]!r}")
@@ -148,17 +148,21 @@ SPOKEN_CANDIDATES = 100
 """How many lines of a ``--with`` query count (its best first)."""
 
 
-def spoken_queries(texts: list[str], speakers: list[str]) -> list[dict[str, Any]]:
-    """The dialogue queries of ``--with TEXT`` (said by one of ``speakers``, if given), or of
-    ``--with-speaker`` alone (any line of theirs), as intersections' queries."""
+def spoken_queries(
+    texts: list[str], speakers: list[str], mode: str | None = None
+) -> list[dict[str, Any]]:
+    """The dialogue queries of ``--with TEXT`` (said by one of ``speakers``, if given, matched
+    by ``mode``), or of ``--with-speaker`` alone (any line of theirs), as intersections'
+    queries."""
     who = {"speaker": speakers} if speakers else {}
     if texts:
+        how = {"mode": mode} if mode else {}
         return [
             {
                 "text": text,
                 "algos": ["dialogue"],
                 "limit": SPOKEN_CANDIDATES,
-                "options": {"dialogue": who},
+                "options": {"dialogue": {**who, **how}},
             }
             for text in texts
         ]

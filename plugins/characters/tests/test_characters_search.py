@@ -130,6 +130,11 @@ def test_the_cli_finds_anna_on_screen_while_ben_says_tomorrow(home: Path) -> Non
     ben_speaks = _cli("--character", "Anna", "--with-speaker", "Ben")
     assert _shot_set(ben_speaks) == {4, 9, 10}
 
+    # --mode is how the --with text matches: the exact phrase only, no paraphrases.
+    phrase = _cli("--character", "Anna", "--with", "tomorrow morning", "--mode", "phrase")
+    assert _shot_set(phrase) == {10}
+    assert [p["match"]["mode"] for hit in phrase for p in hit["partners"]] == ["phrase"]
+
 
 def test_the_same_search_over_http(home: Path) -> None:
     with (
