@@ -4,7 +4,7 @@ In a search the step reads the groups of the hits' assets from the store, as the
 ``near_duplicates`` algo stored them (assets never analysed pass unchanged); the ``groups``
 option (asset id -> lists of shot indices) adds or overrides groups, and is all that
 :meth:`Dedupe.process` sees outside a search. Of the hits that fall in one group the best
-stays, with the others listed in ``extra["similar"]`` (id, shot, start, end, score)
+stays, with the others listed in ``extra["similar"]`` (id, shot, start, end, their timecodes, score)
 and their count in ``extra["similar_count"]``, so that a client can expand them; other hits
 pass unchanged.
 """
@@ -122,6 +122,8 @@ def _collapsed(run: list[Hit]) -> Hit:
             "shot_index": h.shot_index,
             "start": h.start,
             "end": h.end,
+            "start_timecode": h.start_timecode,
+            "end_timecode": h.end_timecode,
             "score": h.score,
         }
         for h in others

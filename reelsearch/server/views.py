@@ -80,6 +80,12 @@ class SearchesView(BaseModel):
     searches: list[SearchView]
     request_schema: dict[str, Any] = Field(description="JSON schema of a search request.")
     limits: LimitsView
+    dedupe_postprocessors: list[str] | None = Field(
+        default=None,
+        description="Send as a request's ``postprocessors`` for one hit per group of "
+        "near-duplicate shots: this server's chain with ``dedupe`` in place, as ``reelsearch "
+        "search --dedupe`` runs it; null where no ``dedupe`` step is registered.",
+    )
 
 
 class TitleView(BaseModel):

@@ -15,6 +15,7 @@ from reelsearch.core.components import Searcher
 from reelsearch.core.cursor import encode_cursor
 from reelsearch.core.errors import RequestError
 from reelsearch.core.models import SearcherFailure, SearchRequest
+from reelsearch.matchcuts import DEDUPE, with_dedupe
 from reelsearch.search_hints import search_hints
 from reelsearch.server.access import KeyDep
 from reelsearch.server.files import Upload
@@ -65,6 +66,11 @@ def searches(served: ServedDep) -> SearchesView:
             max_offset=limits.max_offset,
             max_intersections=limits.max_intersections,
             max_intersect_depth=limits.max_intersect_depth,
+        ),
+        dedupe_postprocessors=(
+            with_dedupe(SearchRequest(text="-"), served.settings).postprocessors
+            if DEDUPE in registry.names("postprocessor")
+            else None
         ),
     )
 

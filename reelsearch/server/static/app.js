@@ -14,6 +14,7 @@ const state = {
   next: null, // where the next page starts, or null
   cursorField: null, // the request field that takes next_cursor, if the server has one
   groupField: null, // the request field that groups hits by title, if the server has one
+  dedupeChain: null, // the postprocessors that collapse similar shots, if the server has them
   apiKey: localStorage.getItem(KEY_STORAGE) || "",
   maxUpload: 0,
   searches: [], // the registered searches, as /api/searches lists them
@@ -157,6 +158,8 @@ async function loadSearches() {
   const properties = (listing.request_schema && listing.request_schema.properties) || {};
   state.cursorField = "cursor" in properties ? "cursor" : null;
   state.groupField = "group_by" in properties ? "group_by" : null;
+  state.dedupeChain = Array.isArray(listing.dedupe_postprocessors) ? listing.dedupe_postprocessors : null;
+  $("dedupe-option").hidden = !state.dedupeChain;
   const imageSearch = listing.searches.some((s) => s.query_kinds.includes("image"));
   $("image-button").title = imageSearch
     ? "Search by a still image"
@@ -236,8 +239,13 @@ function withGrouping(request) {
   return state.groupField ? { ...request, [state.groupField]: "title" } : request;
 }
 
+function withDedupe(request) {
+  // "Collapse similar shots": the server's chain with dedupe, as `reelsearch search --dedupe`.
+  return state.dedupeChain && $("dedupe").checked ? { ...request, postprocessors: state.dedupeChain } : request;
+}
+
 function pageRequest() {
-  const request = { ...withGrouping(state.base), limit: pageSize() };
+  const request = { ...withDedupe(withGrouping(state.base)), limit: pageSize() };
   if (state.page.cursor && state.cursorField) request[state.cursorField] = state.page.cursor;
   else request.offset = state.page.offset;
   return request;
@@ -353,7 +361,7 @@ function searchImage() {
   state.history = [];
   const form = new FormData();
   form.append("file", file);
-  form.append("params", JSON.stringify(withGrouping({ filter: filter(), limit: pageSize() })));
+  form.append("params", JSON.stringify(withDedupe(withGrouping({ filter: filter(), limit: pageSize() }))));
   runPage(() => api("/api/search/image", { method: "POST", body: form }));
 }
 
@@ -465,6 +473,40 @@ function scoreRow(hit) {
   return row;
 }
 
+function similarShots(hit) {
+  // The near-duplicate shots that dedupe folded into this hit: "n similar shots", expandable,
+  // each a row with its timecodes and score that plays its own range.
+  const members = Array.isArray(hit.extra.similar) ? hit.extra.similar : [];
+  const count = hit.extra.similar_count;
+  const box = el("details", "similar");
+  box.append(el("summary", null, `${count} similar ${count === 1 ? "shot" : "shots"}`));
+  const list = el("ul", "similar-list");
+  for (const member of members) {
+    const shot = {
+      ...hit,
+      id: String(member.id),
+      shot_index: member.shot_index,
+      start: Number(member.start),
+      end: Number(member.end),
+      score: member.score,
+      raw_score: member.score,
+      start_timecode: member.start_timecode || null,
+      end_timecode: member.end_timecode || null,
+      extra: {},
+    };
+    const row = el("button", "similar-shot");
+    row.type = "button";
+    row.title = "Play this shot";
+    row.append(el("span", "similar-time", timecodes(shot)), el("span", "similar-score", score(member.score)));
+    row.addEventListener("click", () => play(shot));
+    const item = el("li");
+    item.append(row);
+    list.append(item);
+  }
+  box.append(list);
+  return box;
+}
+
 function setSelected(hit, on) {
   if (on) state.selected.set(hit.id, hit);
   else state.selected.delete(hit.id);
@@ -556,6 +598,7 @@ function card(hit) {
   bar.append(fill);
   meta.append(bar);
   for (const partner of hit.partners || []) meta.append(partnerNote(partner));
+  if (hit.extra && hit.extra.similar_count > 0) meta.append(similarShots(hit));
 
   const actions = el("div", "actions");
   const search = likeSearch(hit);
@@ -742,6 +785,9 @@ document.addEventListener("DOMContentLoaded", () => {
   $("title-filter").addEventListener("change", loadSpeakers);
   $("sort-order").addEventListener("change", () => {
     if (state.lastResponse) render(state.lastResponse);
+  });
+  $("dedupe").addEventListener("change", () => {
+    if (hasQuery()) begin(state.base, state.label);
   });
   $("player").addEventListener("close", closePlayer);
   $("player").addEventListener("click", (event) => {

@@ -1,0 +1,129 @@
+""" "Collapse similar shots" in the web UI, in real chromium: the ``dedupe`` step folds a title's
+near-duplicate shots into one card with "n similar shots", which expands to rows (timecodes
+counted from the file's start timecode, score) that each play their own range."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from test_web_ui import CHROMIUM_ARGS
+
+from reelsearch.core.config import load_settings
+from reelsearch.core.executor import LocalExecutor
+from reelsearch.core.host import LocalPlugin
+from reelsearch.core.runtime import Runtime
+from reelsearch.sdk import Encoder, hookimpl
+from reelsearch.sdk.testing import PALETTE, FakeEncoder, write_video
+from reelsearch.server import LiveServer, create_app
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+Browser, Page, expect = sync_api.Browser, sync_api.Page, sync_api.expect
+
+PLUGINS = ["shots", "content-detector", "postprocessors", "visual", "match-cutting"]
+DASH = " \N{EN DASH} "
+"""Between a card's in and out timecodes."""
+RED_SHOTS = {f"01:00:00:00{DASH}01:00:01:00", f"01:00:02:00{DASH}01:00:03:00"}
+"""The two red shots of "Repeats" (red, blue, red; one second each from 01:00:00:00)."""
+
+
+class FakeEncoders:
+    @staticmethod
+    @hookimpl
+    def register_encoders(register: Callable[[type[Encoder]], None]) -> None:
+        register(FakeEncoder)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    folder = tmp_path_factory.mktemp("similar-ui")
+    segments = [(PALETTE[c], 24) for c in ("red", "blue", "red")]
+    # The drifting square gives the shots a layout: the near_duplicates groups come out the same
+    # from shot embeddings and from colour layouts (what a later backfill of the algo uses).
+    video = write_video(
+        folder / "repeats.mp4",
+        segments,
+        size=(160, 96),
+        moving_square=True,
+        timecode="01:00:00:00",
+    )
+    with pytest.MonkeyPatch.context() as env:
+        for name in ("CONFIG", "STORE_URL", "PLUGINS", "DISABLE_PLUGINS", "ALGOS", "API_KEY"):
+            env.delenv(f"REELSEARCH_{name}", raising=False)
+        settings = load_settings(
+            home=folder / "home",
+            plugins=PLUGINS,
+            components={
+                "algos": {"shots": {"clips": True}, "shot_embeddings": {"encoder": "fake"}}
+            },
+        )
+        plugins = [LocalPlugin("similar-ui-fakes", FakeEncoders)]
+        with Runtime(settings, plugins=plugins, executor=LocalExecutor()) as runtime:
+            algos = ["shots", "shot_embeddings", "near_duplicates"]
+            runtime.ingest([video], title="Repeats", algos=algos)
+            with LiveServer(create_app(runtime)) as live:
+                yield live
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser, site: LiveServer) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.goto(site.url)
+    expect(tab.locator("#search-kind option[value=visual]")).to_be_attached()
+    yield tab
+    context.close()
+
+
+def search_red(page: Page) -> None:
+    page.select_option("#search-kind", "visual")
+    page.fill("#query", "red")
+    page.click("#search-button")
+    expect(page.locator("#status")).to_contain_text("Hits")
+
+
+def test_collapse_similar_shots_folds_the_repeated_shot_into_one_card(page: Page) -> None:
+    expect(page.locator("#dedupe-option")).to_be_visible()
+    search_red(page)
+    cards = page.locator(".card")
+    expect(cards).to_have_count(3)
+    times = set(cards.locator(".timecode").all_inner_texts())
+    assert times >= RED_SHOTS  # both red shots, from the file's start timecode
+    expect(page.locator(".similar")).to_have_count(0)
+
+    page.check("#dedupe")  # searches again with dedupe in the chain
+    expect(cards).to_have_count(2)
+    collapsed = page.locator(".card", has=page.locator(".similar"))
+    expect(collapsed).to_have_count(1)
+    expect(collapsed.locator(".similar summary")).to_have_text("1 similar shot")
+    row = collapsed.locator(".similar-shot")
+    expect(row).to_be_hidden()  # folded until expanded
+    collapsed.locator(".similar summary").click()
+    expect(row).to_be_visible()
+    kept = collapsed.locator(".timecode").inner_text()
+    member = row.locator(".similar-time").inner_text()
+    assert {kept, member} == RED_SHOTS
+    assert float(row.locator(".similar-score").inner_text()) <= 1.0
+
+    row.click()  # plays the member's own range
+    expect(page.locator("#player")).to_be_visible()
+    start, end = member.split(DASH)
+    expect(page.locator("#player-in")).to_have_text(start)
+    expect(page.locator("#player-out")).to_have_text(end)
+    source = page.locator("#player-video").get_attribute("src") or ""
+    assert source.endswith("#t=" + ("2.000" if start.endswith("02:00") else "0.000"))
+
+    page.keyboard.press("Escape")
+    expect(page.locator("#player")).to_be_hidden()
+    page.uncheck("#dedupe")
+    expect(cards).to_have_count(3)
