@@ -4,6 +4,7 @@ counted from the file's start timecode, score) that each play their own range.""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -120,6 +121,9 @@ def test_collapse_similar_shots_folds_the_repeated_shot_into_one_card(page: Page
     start, end = member.split(DASH)
     expect(page.locator("#player-in")).to_have_text(start)
     expect(page.locator("#player-out")).to_have_text(end)
+    now = page.locator("#player-now")  # counts from the file's start timecode too
+    expect(now).to_have_text(re.compile(r"^01:00:0\d:\d\d$"))
+    assert start <= now.inner_text() <= end
     source = page.locator("#player-video").get_attribute("src") or ""
     assert source.endswith("#t=" + ("2.000" if start.endswith("02:00") else "0.000"))
 

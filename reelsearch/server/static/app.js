@@ -126,13 +126,38 @@ function timecodes(hit) {
   return `${start} – ${end}`;
 }
 
-function frameTimecode(seconds, fps) {
-  // HH:MM:SS:FF of the frame holding ``seconds`` (non-drop; the server's timecodes say ";").
+function isDropFrame(fps) {
+  return [30000 / 1001, 60000 / 1001].some((rate) => Math.abs(fps - rate) <= 0.01);
+}
+
+function startFrame(timecode, fps) {
+  // The frame number of a file's start timecode (HH:MM:SS:FF, ";" for drop frame), as the
+  // server counts it (core/timecode.py); 0 without one.
+  const parts = String(timecode || "").split(/[:;]/).map(Number);
+  if (parts.length !== 4 || !parts.every(Number.isInteger)) return 0;
+  const [hh, mm, ss, ff] = parts;
   const base = Math.max(1, Math.round(fps));
-  const frame = Math.floor(Math.max(0, seconds) * fps + 1e-6);
+  const minutes = hh * 60 + mm;
+  const dropped = timecode.includes(";") && isDropFrame(fps) ? 2 * Math.floor(base / 30) : 0;
+  return (minutes * 60 + ss) * base + ff - dropped * (minutes - Math.floor(minutes / 10));
+}
+
+function frameTimecode(seconds, fps, first) {
+  // HH:MM:SS:FF of the frame holding ``seconds``, counted from the file's start timecode
+  // ``first``, drop frame (HH:MM:SS;FF) at 29.97 and 59.94: the server's timecodes.
+  const base = Math.max(1, Math.round(fps));
+  let frame = startFrame(first, fps) + Math.floor(Math.max(0, seconds) * fps + 1e-6);
+  const drop = isDropFrame(fps);
+  if (drop) {
+    const dropped = 2 * Math.floor(base / 30);
+    const perTen = base * 600 - dropped * 9;
+    const rest = frame % perTen;
+    frame += dropped * 9 * Math.floor(frame / perTen);
+    if (rest > dropped) frame += dropped * Math.floor((rest - dropped) / (base * 60 - dropped));
+  }
   const two = (n) => String(n).padStart(2, "0");
   const total = Math.floor(frame / base);
-  return `${two(Math.floor(total / 3600))}:${two(Math.floor(total / 60) % 60)}:${two(total % 60)}:${two(frame % base)}`;
+  return `${two(Math.floor(total / 3600))}:${two(Math.floor(total / 60) % 60)}:${two(total % 60)}${drop ? ";" : ":"}${two(frame % base)}`;
 }
 
 function el(tag, className, text) {
@@ -677,9 +702,9 @@ function play(hit) {
   video.src = `${hit.source_url}#t=${hit.start.toFixed(3)}`; // a signed link, like the thumbnail
   const fps = hit.fps || DEFAULT_FPS;
   $("player-caption").textContent = `${hit.title}${hit.match && hit.match.speaker ? ` · ${hit.match.speaker}` : ""}`;
-  $("player-in").textContent = hit.start_timecode || frameTimecode(hit.start, fps);
-  $("player-out").textContent = hit.end_timecode || frameTimecode(hit.end, fps);
-  $("player-now").textContent = frameTimecode(hit.start, fps);
+  $("player-in").textContent = hit.start_timecode || frameTimecode(hit.start, fps, hit.media_start_timecode);
+  $("player-out").textContent = hit.end_timecode || frameTimecode(hit.end, fps, hit.media_start_timecode);
+  $("player-now").textContent = frameTimecode(hit.start, fps, hit.media_start_timecode);
   if (!$("player").open) $("player").showModal();
   video.play().catch(() => {});
 }
@@ -688,7 +713,7 @@ function playerTime() {
   const hit = state.playing;
   if (!hit) return;
   stopAtOut();
-  $("player-now").textContent = frameTimecode($("player-video").currentTime, hit.fps || DEFAULT_FPS);
+  $("player-now").textContent = frameTimecode($("player-video").currentTime, hit.fps || DEFAULT_FPS, hit.media_start_timecode);
 }
 
 function stopAtOut() {
@@ -716,7 +741,7 @@ function stepFrame(frames) {
   const frame = Math.floor(video.currentTime * fps + 1e-6) + frames;
   const limit = Number.isFinite(video.duration) ? video.duration : Infinity;
   video.currentTime = Math.min(limit, Math.max(0, (frame + 0.5) / fps));
-  $("player-now").textContent = frameTimecode(video.currentTime, fps);
+  $("player-now").textContent = frameTimecode(video.currentTime, fps, hit.media_start_timecode);
 }
 
 function playRange() {
