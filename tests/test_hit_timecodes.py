@@ -20,7 +20,8 @@ from typer.testing import CliRunner
 
 from reelsearch.cli import app
 from reelsearch.core.media.sample import PALETTE, write_video
-from reelsearch.core.models import Hit
+from reelsearch.core.models import Asset, Hit, MediaInfo
+from reelsearch.core.store.payloads import asset_payload
 from reelsearch.core.timecode import frames_to_timecode, timecode_to_frames
 from reelsearch.server.app import create_app
 
@@ -114,3 +115,22 @@ def test_a_start_timecode_that_does_not_fit_the_rate_is_refused() -> None:
             fps=25,
             media_start_timecode="01:00:00:27",
         )
+
+
+def test_ingest_stamps_only_a_start_timecode_that_fits_the_rate() -> None:
+    def media(start: str) -> MediaInfo:
+        return MediaInfo(
+            duration=1,
+            fps=25,
+            frame_count=25,
+            width=8,
+            height=8,
+            video_codec="h264",
+            size_bytes=1,
+            start_timecode=start,
+        )
+
+    fits = Asset(id="a" * 32, uri="/x.mp4", title="T", media=media("10:00:00:00"))
+    assert asset_payload(fits)["media_start_timecode"] == "10:00:00:00"
+    unfit = fits.model_copy(update={"media": media("10:00:00:27")})
+    assert "media_start_timecode" not in asset_payload(unfit)  # hits count from 00:00:00:00

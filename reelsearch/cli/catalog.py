@@ -26,7 +26,7 @@ from reelsearch.core.models import Asset, SearchRequest
 from reelsearch.core.pipeline import AssetReport
 from reelsearch.core.runtime import Runtime
 from reelsearch.core.store.base import PointFilter
-from reelsearch.core.timecode import seconds_to_timecode
+from reelsearch.core.timecode import source_timecode
 
 SHOTS = "shots"
 """The collection of the built-in ``shots`` algo."""
@@ -290,8 +290,8 @@ def _print_shots(rs: Runtime, asset: Asset) -> None:
         p = point.payload
         table.add_row(
             str(p["shot_index"]),
-            seconds_to_timecode(p["start"], fps),
-            seconds_to_timecode(p["end"], fps),
+            source_timecode(p["start"], fps, p.get("media_start_timecode")),
+            source_timecode(p["end"], fps, p.get("media_start_timecode")),
             f"{p['start']:.2f}-{p['end']:.2f}",
             plain(p.get("thumbnail") or "-"),
         )
