@@ -3,9 +3,10 @@ written to the store through each algo's sink.
 
 Memoisation keys chain: an algo's key covers the asset's bytes (its content hash, not its
 catalog id: copies of a file share features), its version, its config and the keys of
-everything it depends on (and of the algos it ``uses`` that ran), so a new version or config
-recomputes that algo and its dependents only. Title and metadata are not part of any key:
-renaming a title recomputes nothing.
+everything it depends on (and of the algos it ``uses`` that ran: a run includes them wherever
+they are registered and among the configured ``algos``, see :meth:`Pipeline.order`), so a
+new version or config recomputes that algo and its dependents only. Title and metadata are
+not part of any key: renaming a title recomputes nothing.
 
 A run computes every algo first, then writes each asset's points through the sinks and last
 its catalog entry, which records a fingerprint of what each sink wrote. A sink whose records
@@ -174,6 +175,18 @@ class Pipeline:
         with _factories_lock:  # in-process tasks reuse this runtime's warm components
             _factories.setdefault(_factory_key(settings, plugins), factory)
 
+    def order(self, targets: Sequence[str]) -> list[str]:
+        """The algos a run of ``targets`` runs, in order: with their dependencies and the
+        algos they ``use`` that are registered and among the configured ``algos`` (any, when
+        that is unset), so an algo's key is the same however it was asked for.
+
+        Raises:
+            UnknownComponentError: a target or a dependency is not a registered algo.
+            DependencyCycleError: the dependencies form a cycle.
+        """
+        allowed = set(self.settings.algos) if self.settings.algos else None
+        return execution_order(self.factory.registry, targets, optional=allowed)
+
     def keys(
         self, asset: Asset, order: Sequence[str], absent: Collection[str] = ()
     ) -> dict[str, FeatureKey]:
@@ -214,7 +227,7 @@ class Pipeline:
         Returns:
             A report per asset that made it, in the order of ``assets``.
         """
-        order = execution_order(self.factory.registry, targets)
+        order = self.order(targets)
         failed: set[str] = set()
 
         def fail(asset: Asset, error: ReelsearchError) -> None:

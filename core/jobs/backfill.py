@@ -1,8 +1,9 @@
 """Backfill: bring a new or changed algo's output to every asset already in the catalog.
 
 An asset lacks an algo when the feature store holds no entry under the algo's current key for
-it (:meth:`Pipeline.keys`: the asset's bytes, the algo's version and config, its fingerprint and
-its dependencies' keys). Working that out runs no algo and loads no model.
+it (:meth:`Pipeline.keys` over :meth:`Pipeline.order`, as a run computes it: the asset's bytes,
+the algo's version and config, its fingerprint and the keys of the algos it depends on or
+uses). Working that out runs no algo and loads no model.
 
 A backfill run records the assets it must fill in, then queues one low-priority job per asset,
 at most ``per_minute`` a minute and ``max_concurrent`` queued or running at once, so new media
@@ -28,7 +29,6 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from reelsearch.core.dag import execution_order
 from reelsearch.core.errors import JobError, ReelsearchError, UnknownJobError
 from reelsearch.core.jobs.models import JobKind, JobPayload
 from reelsearch.core.jobs.queue import JobQueue, one_line
@@ -92,14 +92,14 @@ class Backfill:
             UnknownComponentError: No plugin registered ``algo``.
         """
         targets = [algo] if algo else self.runtime.default_algos()
-        execution_order(self.runtime.registry, targets)  # names an unknown algo
+        self.runtime.pipeline.order(targets)  # names an unknown algo
         return targets
 
     def plan(self, algo: str | None = None) -> list[PlanItem]:
         """Every catalog asset that lacks the current output of ``algo`` (default: of any
         default algo), with what it lacks. Nothing runs and nothing is queued."""
         targets = self.targets(algo)
-        order = execution_order(self.runtime.registry, targets)
+        order = self.runtime.pipeline.order(targets)  # what a run of them computes
         items = []
         for asset in self.runtime.catalog.assets():
             item = self._item(asset, order)
