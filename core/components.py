@@ -383,7 +383,7 @@ class AlgoContext:
     Attributes:
         asset: The asset being processed.
         inputs: Records of each algo named in ``depends_on``, by algo name, and of each algo
-            named in ``uses`` that ran (absent where it could not run or was not asked for).
+            named in ``uses`` that ran (absent where it could not run or is not configured).
         media_dir: A folder of this asset and algo under the data home, for files such as
             thumbnails; created on first use.
         progress: Report progress of long work; shown as a progress bar.
@@ -445,10 +445,11 @@ class Algo(Component[ConfigT], Generic[RecordT, ConfigT]):
         version: Bump it when outputs change; memoised outputs of other versions are not reused.
         depends_on: Names of algos whose records :meth:`run` reads (``ctx.inputs``).
         uses: Names of algos whose records :meth:`run` reads when they exist: where such an
-            algo is part of the same ingest it runs first and its records are in
-            ``ctx.inputs`` (and its memoisation key in this algo's); where it is not asked
-            for, is not registered or cannot run here (a model is unavailable), this algo runs
-            without it (``ctx.has(name)`` is false). ``uses`` never adds an algo to a run.
+            algo is registered and among the configured ``algos``, every run of this algo
+            includes it (computed or reused), it runs first and its records are in
+            ``ctx.inputs`` (and its memoisation key in this algo's); where it is not
+            registered, left out of ``algos`` or cannot run here (a model is unavailable), this
+            algo runs without it (``ctx.has(name)`` is false).
         Record: Pydantic model of one output record (the algo's schema).
         resources: CPU / GPU the executor reserves for one run.
         stateful: It loads something costly (a model) that its runs should share: on Ray it

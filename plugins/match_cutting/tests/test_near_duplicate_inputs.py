@@ -1,6 +1,6 @@
-"""``near_duplicates`` compares shots by their ``shot_embeddings`` vectors where that algo ran in
-the same ingest (an optional input, ``uses``), and by colour layouts where it could not run
-(no CLIP weights offline): never blocked, and memoised apart.
+"""``near_duplicates`` compares shots by their ``shot_embeddings`` vectors, an optional input
+(``uses``) that joins every run of it, and by colour layouts where that algo could not run (no
+CLIP weights offline) or is left out of the configured algos: never blocked, memoised apart.
 
 Solid red, blue and red shots tell the two paths apart: the SDK's fake encoder (dominant
 colours) puts both red shots in one group, while a solid frame has no colour layout (nothing
@@ -76,19 +76,39 @@ def test_without_clip_weights_near_duplicates_run_on_colour_layouts(
     assert _groups(again, video) == [0, 1, 0]
 
 
-def test_an_ingest_without_shot_embeddings_uses_layouts_and_memoises_them_apart(
+def test_near_duplicates_alone_use_shot_embeddings_and_reuse_them(
     register_plugin: RegisterPlugin, make_video: MakeVideo
 ) -> None:
     video = make_video("rbr.mp4", [("red", 24), ("blue", 24), ("red", 24)])
     runtime = _runtime(register_plugin, **FAKE)
-    (alone,) = runtime.ingest([video], algos=["near_duplicates"]).reports
-    assert "shot_embeddings" not in alone.computed  # uses never adds an algo to a run
-    assert _groups(runtime, video) == [0, 1, 2]
-    (both,) = runtime.ingest([video], algos=["shot_embeddings", "near_duplicates"]).reports
-    assert "near_duplicates" in both.computed
+    runtime.ingest([video], algos=["shot_embeddings", "near_duplicates"])
     assert _groups(runtime, video) == [0, 1, 0]
-    (same,) = runtime.ingest([video], algos=["near_duplicates"]).reports
-    assert "near_duplicates" in same.reused
+    # As a backfill job or `ingest --algo near_duplicates` asks: the same key, nothing redone.
+    (alone,) = runtime.ingest([video], algos=["near_duplicates"]).reports
+    assert alone.computed == []
+    assert {"shot_embeddings", "near_duplicates"} <= set(alone.reused)
+    assert _groups(runtime, video) == [0, 1, 0]
+
+
+def test_shot_embeddings_left_out_of_the_algos_give_layouts_memoised_apart(
+    register_plugin: RegisterPlugin, make_video: MakeVideo
+) -> None:
+    video = make_video("rbr.mp4", [("red", 24), ("blue", 24), ("red", 24)])
+    runtime = register_plugin(
+        FakeEncoderPlugin,
+        name="fake-encoder",
+        plugins=PLUGINS,
+        components=FAKE,
+        algos=["shots", "near_duplicates"],
+    )
+    (without,) = runtime.ingest([video]).reports
+    assert "shot_embeddings" not in without.computed
+    assert _groups(runtime, video) == [0, 1, 2]
+    runtime.close()
+    again = _runtime(register_plugin, **FAKE)  # every algo configured: embeddings join in
+    (alone,) = again.ingest([video], algos=["near_duplicates"]).reports
+    assert {"shot_embeddings", "near_duplicates"} <= set(alone.computed)
+    assert _groups(again, video) == [0, 1, 0]
 
 
 def test_turning_embeddings_off_compares_layouts(
