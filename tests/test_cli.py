@@ -111,3 +111,4 @@ def test_demo_ingests_the_sample_and_searches_what_can_run(reelsearch_home: Path
     assert "red car race past us" in paraphrase
     assert "skipped shot_embeddings: CLIP weights unavailable" in " ".join(result.output.split())
     assert "Visual search is unavailable here" in result.output
+    assert "search 'characters' for" not in result.output, "a name search is not asked 'red'"

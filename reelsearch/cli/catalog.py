@@ -300,8 +300,10 @@ def _print_shots(rs: Runtime, asset: Asset) -> None:
 
 DEMO_QUERIES: dict[str, tuple[str, ...]] = {
     "dialogue": ("friends don't lie", "a vehicle speeding by"),
+    "characters": (),  # takes a character's name or a face: `reelsearch characters TITLE`
 }
-"""What the demo asks each text searcher (an exact line and a paraphrase for dialogue)."""
+"""What the demo asks each text searcher (an exact line and a paraphrase for dialogue; nothing
+of a searcher whose text is a name the sample cannot know)."""
 
 
 def _demo_searches(rs: Runtime) -> None:
