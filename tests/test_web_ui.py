@@ -5,44 +5,30 @@ from __future__ import annotations
 
 import io
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PIL import Image
+from web_ui import (
+    Browser,
+    Page,
+    chromium,  # noqa: F401  (the browser fixture)
+    eventually,
+    expect,
+    open_page,
+)
 
 from reelsearch.core.runtime import Runtime
 from reelsearch.server import LiveServer, create_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DASH = "\N{EN DASH}"
 TIMECODES = re.compile(rf"^\d\d:\d\d:\d\d:\d\d {DASH} \d\d:\d\d:\d\d:\d\d$")
 THUMBNAILS_LOADED = (
     "() => [...document.querySelectorAll('.thumb img')]"
     ".every(i => i.complete && i.naturalWidth > 0)"
 )
-
-if not CHROMIUM.exists():
-    pytest.skip(
-        f"no browser at {CHROMIUM}: install Debian's chromium (apt-get install chromium), "
-        "as .ci/run does",
-        allow_module_level=True,
-    )
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-Browser, Page, expect = sync_api.Browser, sync_api.Page, sync_api.expect
-
 
 pytest_plugins = ["served_catalog"]
 
@@ -53,49 +39,16 @@ def server(served_runtime: Runtime) -> Iterator[LiveServer]:
         yield live
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
 def page(browser: Browser, server: LiveServer) -> Iterator[Page]:
-    """A fresh page on the UI; fails the test if it requested anything from elsewhere."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    tab = context.new_page()
-    elsewhere: list[str] = []
-    tab.on(
-        "request",
-        lambda r: (
-            None if r.url.startswith((server.url, "data:", "blob:")) else elsewhere.append(r.url)
-        ),
-    )
-    tab.goto(server.url)
-    expect(tab.locator("#search-kind option[value=colorstats]")).to_be_attached()
-    yield tab
-    context.close()
-    assert elsewhere == []
+    with open_page(browser, server.url, "#search-kind option[value=colorstats]") as tab:
+        yield tab
 
 
 def search_for(page: Page, text: str) -> None:
     page.fill("#query", text)
     page.click("#search-button")
     expect(page.locator("#status")).to_contain_text("Hits")
-
-
-def eventually(page: Page, script: str, timeout: float = 10.0) -> None:
-    """Wait until ``script`` (a function) returns true in the page.
-
-    ``page.wait_for_function`` polls with ``eval``, which the UI's content security policy
-    rightly forbids; ``page.evaluate`` is not subject to it.
-    """
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(script):
-        assert time.monotonic() < deadline, f"timed out waiting for {script}"
-        page.wait_for_timeout(50)
 
 
 def hit_ids(page: Page) -> list[str]:

@@ -6,22 +6,24 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_web_ui import CHROMIUM_ARGS, eventually
+from web_ui import (
+    Browser,
+    Page,
+    chromium,  # noqa: F401  (the browser fixture)
+    eventually,
+    expect,
+    fake_encoder_site,
+    open_page,
+    sync_api,
+)
 
-from reelsearch.core.config import load_settings
-from reelsearch.core.executor import LocalExecutor
-from reelsearch.core.host import LocalPlugin
-from reelsearch.core.runtime import Runtime
-from reelsearch.sdk import Encoder, hookimpl
-from reelsearch.sdk.testing import PALETTE, FakeEncoder, write_video
-from reelsearch.server import LiveServer, create_app
+from reelsearch.sdk.testing import PALETTE, write_video
+from reelsearch.server import LiveServer
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-Browser, Page, expect = sync_api.Browser, sync_api.Page, sync_api.expect
 Locator = sync_api.Locator
 
 PLUGINS = ["shots", "content-detector", "postprocessors", "dialogue", "sentence-transformers"]
@@ -47,13 +49,6 @@ KEEPER: Friends keep the light &amp; the <b>lamp</b> lit.
 """
 
 
-class FakeEncoders:
-    @staticmethod
-    @hookimpl
-    def register_encoders(register: Callable[[type[Encoder]], None]) -> None:
-        register(FakeEncoder)
-
-
 @pytest.fixture(scope="module")
 def editor_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """Two titles with subtitles (speakers in ``NAME:`` form) and visual shot embeddings of
@@ -68,50 +63,19 @@ def editor_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     (folder / "hawkins.en.srt").write_text(SRT)
     lab = write_video(folder / "lab.mp4", [(PALETTE["red"], 48)], size=(320, 180))
     (folder / "lab.en.srt").write_text(HOSTILE_SRT)
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("HF_HUB_OFFLINE", "1")
-        for name in ("CONFIG", "STORE_URL", "PLUGINS", "DISABLE_PLUGINS", "ALGOS", "API_KEY"):
-            env.delenv(f"REELSEARCH_{name}", raising=False)
-        settings = load_settings(
-            home=folder / "home",
-            plugins=PLUGINS,
-            components={
-                "algos": {"shots": {"clips": True}, "shot_embeddings": {"encoder": "fake"}}
-            },
-        )
-        plugins = [LocalPlugin("editor-ui-fakes", FakeEncoders)]
-        with Runtime(settings, plugins=plugins, executor=LocalExecutor()) as runtime:
-            algos = ["shots", "dialogue", "shot_embeddings"]
-            runtime.ingest([hawkins], title="Hawkins", algos=algos)
-            runtime.ingest([lab], title=HOSTILE_TITLE, algos=algos)
-            with LiveServer(create_app(runtime)) as live:
-                yield live
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
+    algos = ["shots", "dialogue", "shot_embeddings"]
+    titles = {"Hawkins": [hawkins], HOSTILE_TITLE: [lab]}
+    with fake_encoder_site(folder / "home", PLUGINS, titles, algos) as live:
+        yield live
 
 
 @pytest.fixture
 def page(browser: Browser, editor_site: LiveServer) -> Iterator[Page]:
-    """A fresh page on the UI; fails the test if it requested anything from elsewhere."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    tab = context.new_page()
-    elsewhere: list[str] = []
-    local = (editor_site.url, "data:", "blob:")
-    tab.on("request", lambda r: None if r.url.startswith(local) else elsewhere.append(r.url))
-    tab.goto(editor_site.url)
-    expect(tab.locator("#search-kind option[value=dialogue]")).to_be_attached()
-    expect(tab.locator("#speaker-filter option[value=Mike]")).to_be_attached()
-    yield tab
-    context.close()
-    assert elsewhere == []
+    """A fresh page on the UI with downloads accepted."""
+    ready = "#search-kind option[value=dialogue]"
+    with open_page(browser, editor_site.url, ready, accept_downloads=True) as tab:
+        expect(tab.locator("#speaker-filter option[value=Mike]")).to_be_attached()
+        yield tab
 
 
 def search(page: Page, text: str, kind: str = "") -> None:

@@ -5,34 +5,26 @@ counted from the file's start timecode, score) that each play their own range.""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
-from test_web_ui import CHROMIUM_ARGS
+from web_ui import (
+    Browser,
+    Page,
+    chromium,  # noqa: F401  (the browser fixture)
+    expect,
+    fake_encoder_site,
+    open_page,
+)
 
-from reelsearch.core.config import load_settings
-from reelsearch.core.executor import LocalExecutor
-from reelsearch.core.host import LocalPlugin
-from reelsearch.core.runtime import Runtime
-from reelsearch.sdk import Encoder, hookimpl
-from reelsearch.sdk.testing import PALETTE, FakeEncoder, write_video
-from reelsearch.server import LiveServer, create_app
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-Browser, Page, expect = sync_api.Browser, sync_api.Page, sync_api.expect
+from reelsearch.sdk.testing import PALETTE, write_video
+from reelsearch.server import LiveServer
 
 PLUGINS = ["shots", "content-detector", "postprocessors", "visual", "match-cutting"]
 DASH = " \N{EN DASH} "
 """Between a card's in and out timecodes."""
 RED_SHOTS = {f"01:00:00:00{DASH}01:00:01:00", f"01:00:02:00{DASH}01:00:03:00"}
 """The two red shots of "Repeats" (red, blue, red; one second each from 01:00:00:00)."""
-
-
-class FakeEncoders:
-    @staticmethod
-    @hookimpl
-    def register_encoders(register: Callable[[type[Encoder]], None]) -> None:
-        register(FakeEncoder)
 
 
 @pytest.fixture(scope="module")
@@ -48,42 +40,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         moving_square=True,
         timecode="01:00:00:00",
     )
-    with pytest.MonkeyPatch.context() as env:
-        for name in ("CONFIG", "STORE_URL", "PLUGINS", "DISABLE_PLUGINS", "ALGOS", "API_KEY"):
-            env.delenv(f"REELSEARCH_{name}", raising=False)
-        settings = load_settings(
-            home=folder / "home",
-            plugins=PLUGINS,
-            components={
-                "algos": {"shots": {"clips": True}, "shot_embeddings": {"encoder": "fake"}}
-            },
-        )
-        plugins = [LocalPlugin("similar-ui-fakes", FakeEncoders)]
-        with Runtime(settings, plugins=plugins, executor=LocalExecutor()) as runtime:
-            algos = ["shots", "shot_embeddings", "near_duplicates"]
-            runtime.ingest([video], title="Repeats", algos=algos)
-            with LiveServer(create_app(runtime)) as live:
-                yield live
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
+    algos = ["shots", "shot_embeddings", "near_duplicates"]
+    with fake_encoder_site(folder / "home", PLUGINS, {"Repeats": [video]}, algos) as live:
+        yield live
 
 
 @pytest.fixture
 def page(browser: Browser, site: LiveServer) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    tab = context.new_page()
-    tab.goto(site.url)
-    expect(tab.locator("#search-kind option[value=visual]")).to_be_attached()
-    yield tab
-    context.close()
+    with open_page(browser, site.url, "#search-kind option[value=visual]") as tab:
+        yield tab
 
 
 def search_red(page: Page) -> None:
