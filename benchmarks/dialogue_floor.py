@@ -23,26 +23,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "plugins" / "dialogue" / "tests"), str(ROOT / "tests")]
 
-from dialogue_media import mux_audio  # noqa: E402  (the dialogue tests' helpers)
+from dialogue_media import HAWKINS_SRT, mux_audio  # noqa: E402  (the dialogue tests' helpers)
 
 from reelsearch import Runtime, SearchRequest  # noqa: E402
 from reelsearch.core.config import load_settings  # noqa: E402
 from reelsearch.sdk.testing import PALETTE, write_video  # noqa: E402
-
-SRT = """\
-1
-00:00:00,500 --> 00:00:01,800
-ELEVEN: Friends don't lie.
-
-2
-00:00:02,200 --> 00:00:03,500
-MIKE: I know. I'm sorry.
-- DUSTIN: We have to find the gate before dark.
-
-3
-00:00:04,100 --> 00:00:05,600
-<i>Eleven:</i> Mouth breather.
-"""
 
 VTT = """\
 WEBVTT
@@ -81,7 +66,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         here = Path(folder)
         video = write_video(here / "hawkins.mp4", [(PALETTE["red"], 72), (PALETTE["blue"], 72)])
-        (here / "hawkins.en.srt").write_text(SRT)
+        (here / "hawkins.en.srt").write_text(HAWKINS_SRT)
         (here / "hawkins.de.vtt").write_text(VTT)
         videos = [video]
         if jfk is not None and (jfk / "speech/jfk.flac").exists():

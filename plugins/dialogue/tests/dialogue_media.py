@@ -1,4 +1,4 @@
-"""Videos with sound or subtitle streams for the dialogue tests, written with PyAV."""
+"""Videos with sound or subtitle streams, and subtitle lines, for the dialogue tests (PyAV)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,22 @@ import av
 import numpy as np
 
 from reelsearch.sdk.testing import PALETTE, write_video
+
+HAWKINS_SRT = """\
+1
+00:00:00,500 --> 00:00:01,800
+ELEVEN: Friends don't lie.
+
+2
+00:00:02,200 --> 00:00:03,500
+MIKE: I know. I'm sorry.
+- DUSTIN: We have to find the gate before dark.
+
+3
+00:00:04,100 --> 00:00:05,600
+<i>Eleven:</i> Mouth breather.
+"""
+"""A SubRip sidecar: speakers in ``NAME:`` form, a second speaker after a dash, and italics."""
 
 
 def mux_subtitles(out: Path, subtitles: Path, language: str) -> Path:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from dialogue_media import mux_audio, mux_subtitles
+from dialogue_media import HAWKINS_SRT, mux_audio, mux_subtitles
 from media_files import RealMedia
 from typer.testing import CliRunner
 
@@ -55,21 +55,6 @@ PLUGINS = [
     "visual",
 ]
 """The installed plugins these tests load; whatever else is installed stays out."""
-
-HAWKINS_SRT = """\
-1
-00:00:00,500 --> 00:00:01,800
-ELEVEN: Friends don't lie.
-
-2
-00:00:02,200 --> 00:00:03,500
-MIKE: I know. I'm sorry.
-- DUSTIN: We have to find the gate before dark.
-
-3
-00:00:04,100 --> 00:00:05,600
-<i>Eleven:</i> Mouth breather.
-"""
 
 LIGHTHOUSE_VTT = """\
 WEBVTT
